@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# virtio-crypto-rs: user-facing targets. The module itself is built by Kbuild
+# (see ./Kbuild) through the kernel's build system:
+#
+#   make                 build virtio_crypto_rs.ko against the cached test kernel
+#   make KDIR=<dir>      ... against any Rust-enabled kernel build tree
+#   make run             boot a QEMU guest with the module and its device
+#   make check           build everything needed and run the whole test suite
+#   make CLIPPY=1        build with clippy as the Rust compiler driver
+#   make rustfmt / rustfmtcheck
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+export LIBCLANG_PATH ?= /usr/lib/llvm-19/lib
+
+ifeq ($(KDIR),)
+KDIR_CMD = $$($(TOP)/scripts/host-deps.sh >&2 && $(TOP)/scripts/kernel.sh)
+else
+KDIR_CMD = $(KDIR)
+endif
+
+.PHONY: all modules run check rustfmt rustfmtcheck clean
+
+all modules:
+	@kdir=$(KDIR_CMD) && $(TOP)/scripts/check-kdir.sh "$$kdir" && \
+	$(MAKE) -C "$$kdir" M=$(TOP) $(if $(CLIPPY),CLIPPY=1) modules
+
+run: all
+	@$(TOP)/scripts/run.sh
+
+check:
+	@$(TOP)/scripts/check.sh
+
+rustfmt:
+	@find $(TOP)/rust $(TOP)/drivers -name '*.rs' | xargs rustfmt --edition 2021 --config-path $(TOP)/.rustfmt.toml
+
+rustfmtcheck:
+	@find $(TOP)/rust $(TOP)/drivers -name '*.rs' | xargs rustfmt --edition 2021 --config-path $(TOP)/.rustfmt.toml --check
+
+clean:
+	@kdir=$(KDIR_CMD) && $(MAKE) -C "$$kdir" M=$(TOP) clean
+	rm -rf $(TOP)/include/generated

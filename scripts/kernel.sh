@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Fetch Debian's current linux-source-7.2 (trixie-backports), configure it
+# from tinyconfig + kernel-config/<profile>.config, build it, and cache the
+# build outside the checkout, keyed by source version and fragment hash.
+#
+#   scripts/kernel.sh [profile]     profile: virtio-crypto-rs (default)
+#
+# Prints the build directory (a valid KDIR) on stdout.
+. "$(dirname "$0")/lib.sh"
+
+profile=${1:-virtio-crypto-rs}
+frag=$TOP/kernel-config/$profile.config
+[ -f "$frag" ] || die "no kernel config fragment $frag"
+
+export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
+export PATH=$HOME/.cargo/bin:$PATH
+
+# --- source: whatever 7.2.x the archive has now, cached by its version ---
+ver=$(apt-cache show linux-source-7.2 2>/dev/null | awk '/^Version:/{print $2}' | sort -V | tail -1)
+if [ -z "$ver" ]; then
+	# Offline or no apt: fall back to the newest source already cached.
+	ver=$(ls "$CACHE/src" 2>/dev/null | sed -n 's/^linux-source-7\.2_//p' | sort -V | tail -1)
+	[ -n "$ver" ] || die "linux-source-7.2 is unknown to apt: run scripts/host-deps.sh (adds trixie-backports)"
+fi
+tag=$(echo "$ver" | tr "~+:" "---")   # make-safe path component
+src=$CACHE/src/linux-source-7.2_$tag
+if [ ! -f "$src/.extracted" ]; then
+	say "fetching linux-source-7.2 $ver"
+	tmp=$(mktemp -d "$CACHE/dl.XXXXXX")
+	(cd "$tmp" && apt-get download -qq "linux-source-7.2=$ver" 2>/dev/null) ||
+		die "apt-get download linux-source-7.2=$ver failed"
+	say "extracting (about 30 s)"
+	rm -rf "$src" && mkdir -p "$src"
+	dpkg-deb --fsys-tarfile "$tmp"/linux-source-7.2_*.deb |
+		tar -xO ./usr/src/linux-source-7.2.tar.xz | tar -xJ -C "$src" --strip-components=1
+	rm -rf "$tmp"
+	touch "$src/.extracted"
+fi
+
+# --- build: keyed by version, profile and the fragment's content ---
+key=$( (echo "$ver"; cat "$frag") | sha256sum | cut -c1-12)
+out=$CACHE/build/$profile-$tag-$key
+if [ -f "$out/.built" ]; then
+	say "kernel $ver ($profile) cached in $out"
+	echo "$out"; exit 0
+fi
+mkdir -p "$out"
+say "configuring $ver: tinyconfig + $(basename "$frag")"
+make -s -C "$src" O="$out" tinyconfig >/dev/null
+"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$frag" >/dev/null
+make -s -C "$src" O="$out" olddefconfig >/dev/null
+# Every option the fragment asks for must have stuck: a silently dropped
+# option (a missing dependency) would make tests fail in confusing ways.
+missing=$(grep -E '^CONFIG_[A-Z0-9_]+=' "$frag" | while IFS= read -r l; do
+	grep -qxF "$l" "$out/.config" || { [ "${l#*=}" = n ] && ! grep -q "^${l%%=*}=" "$out/.config"; } || echo "$l"
+done)
+[ -z "$missing" ] || die "config options did not stick (missing dependencies?): $(echo $missing)"
+make -s -C "$src" O="$out" rustavailable >/dev/null ||
+	die "Rust is not usable for this kernel: run scripts/host-deps.sh"
+
+jobs=$(nproc)
+say "building kernel $ver with $jobs jobs (about 10 minutes on 2 cores; log: $out/build.log)"
+if ! make -C "$src" O="$out" -j"$jobs" vmlinux modules >"$out/build.log" 2>&1; then
+	tail -30 "$out/build.log" >&2
+	die "kernel build failed (full log: $out/build.log)"
+fi
+touch "$out/.built"
+say "kernel ready: $out"
+echo "$out"
