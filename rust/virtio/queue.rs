@@ -153,8 +153,10 @@ impl<'a, H: QueueHandler + 'static> Virtqueues<'a, H> {
     /// `vdev` is valid, `vdev->priv` holds a reference from `Arc<H>::into_foreign`, and no
     /// queue callback can run.
     unsafe fn release_handler(vdev: *mut bindings::virtio_device) {
-        // SAFETY: by the safety requirements.
-        let ptr = unsafe { core::mem::replace(&mut (*vdev).priv_, core::ptr::null_mut()) };
+        // SAFETY: by the safety requirements, `vdev` is valid and nothing else accesses `priv`.
+        let ptr = unsafe { (*vdev).priv_ };
+        // SAFETY: as above.
+        unsafe { (*vdev).priv_ = core::ptr::null_mut() };
         // SAFETY: `ptr` came from `into_foreign` of an `Arc<H>` and is not used any more.
         drop(unsafe { Arc::<H>::from_foreign(ptr) });
     }

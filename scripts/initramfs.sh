@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the guest's initramfs: busybox, cryptsetup and iproute2 with their
+# libraries, the module, the kernel's own test modules and the selftests.
+#   scripts/initramfs.sh <kdir> <output.cpio.gz> [expect-file]
+. "$(dirname "$0")/lib.sh"
+
+kdir=$1 out=$2 expect=${3:-}
+root=$(mktemp -d "$CACHE/initramfs.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+
+say "building initramfs $out"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc/vcrypto,proc,sys,dev,tmp,run,lib/modules/extra}
+cp /bin/busybox "$root/bin/busybox"
+for applet in $("$root/bin/busybox" --list); do
+	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+done
+
+# Dynamically linked tools with their libraries (paths as on the host).
+copy_with_libs() {
+	local bin=$1 lib
+	mkdir -p "$root$(dirname "$bin")"
+	cp -L "$bin" "$root$bin"
+	for lib in $(ldd "$bin" | grep -oE '/[^ ]+'); do
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+for tool in /usr/sbin/cryptsetup /usr/sbin/dmsetup /usr/sbin/ip /usr/sbin/losetup; do
+	[ -x "$tool" ] && copy_with_libs "$tool"
+done
+# busybox applets must not shadow the real tools.
+rm -f "$root/bin/ip" "$root/bin/losetup"
+
+cp "$TOP/virtio_crypto_rs.ko" "$root/lib/modules/extra/"
+for m in drivers/crypto/virtio/virtio_crypto.ko crypto/tcrypt.ko; do
+	[ -f "$kdir/$m" ] && cp "$kdir/$m" "$root/lib/modules/extra/"
+done
+cp -r "$TOP/tools/testing/selftests/drivers/crypto/virtio" "$root/selftests"
+[ -n "$expect" ] && cp "$expect" "$root/etc/vcrypto/expect"
+cp "$TOP/scripts/guest/init" "$root/init"
+
+(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out"
+say "initramfs: $(du -h "$out" | cut -f1)"

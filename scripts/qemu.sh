@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot the test kernel with an initramfs under QEMU and a virtio crypto device.
+#   scripts/qemu.sh <kdir> <initramfs> <mode> <outdir> [timeout-seconds]
+# mode: test | run | probe (see scripts/guest/init). Outputs in <outdir>:
+# console.log (unless interactive), results.ktap (ttyS1), dmesg.log (ttyS2).
+# VCRYPTO_ACCEL=kvm|tcg forces the accelerator; otherwise KVM is used only if
+# a short probe boot succeeds (cached per kernel build).
+# VCRYPTO_DEVICE_ARGS replaces the default device (QEMU's builtin backend).
+. "$(dirname "$0")/lib.sh"
+
+kdir=$1 initrd=$2 mode=$3 outdir=$4 tmo=${5:-900}
+mkdir -p "$outdir"
+rm -f "$outdir"/{console.log,results.ktap,dmesg.log}
+qemu=${QEMU:-qemu-system-x86_64}
+command -v "$qemu" >/dev/null || die "$qemu not found: run scripts/host-deps.sh"
+
+device_args=${VCRYPTO_DEVICE_ARGS:--object cryptodev-backend-builtin,id=c0 -device virtio-crypto-pci,cryptodev=c0}
+
+boot() { # boot <accel> <mode> <outdir> <timeout> [interactive]
+	local accel=$1 m=$2 o=$3 t=$4 inter=${5:-0} console
+	if [ "$inter" = 1 ]; then console="-serial mon:stdio"; else console="-serial file:$o/console.log"; fi
+	# shellcheck disable=SC2086
+	timeout --foreground -k 10 "$t" "$qemu" -accel "$accel" -M q35 -cpu max -smp 2 -m 1G \
+		-nographic -no-reboot -display none $([ "$inter" = 1 ] || echo -monitor none) \
+		-kernel "$kdir/vmlinux" -initrd "$initrd" \
+		-append "console=ttyS0 loglevel=5 panic=-1 oops=panic rdinit=/init vcrs.mode=$m vcrs.shell=$inter" \
+		$console -serial "file:$o/results.ktap" -serial "file:$o/dmesg.log" \
+		$device_args
+}
+
+accel=${VCRYPTO_ACCEL:-}
+if [ -z "$accel" ]; then
+	stamp=$CACHE/accel.$(basename "$kdir")
+	if [ -f "$stamp" ]; then
+		accel=$(cat "$stamp")
+	else
+		accel=tcg
+		if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+			say "probing KVM with a short boot (30 s at most)"
+			p=$(mktemp -d)
+			boot kvm probe "$p" 30 >/dev/null 2>&1 || true
+			grep -q VCRS-BOOT-OK "$p/results.ktap" 2>/dev/null && accel=kvm
+			rm -rf "$p"
+		fi
+		echo "$accel" > "$stamp"
+	fi
+fi
+inter=0
+[ "$mode" = run ] && [ -t 0 ] && inter=1
+say "booting $(basename "$kdir") under QEMU ($accel, mode $mode, timeout ${tmo}s)"
+rc=0
+boot "$accel" "$mode" "$outdir" "$tmo" "$inter" || rc=$?
+[ "$rc" -eq 124 ] && say "guest timed out after ${tmo}s (kernel log: $outdir/dmesg.log, console: $outdir/console.log)"
+exit "$rc"

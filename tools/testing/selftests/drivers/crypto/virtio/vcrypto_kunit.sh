@@ -1,0 +1,31 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The module's KUnit suites run when it loads (CONFIG_KUNIT); re-emit their KTAP
+# from the kernel log as this test's subtests.
+. "$(dirname "$0")/vcrypto_lib.sh"
+
+if [ ! -d /sys/kernel/debug/kunit ] && ! grep -q "^CONFIG_KUNIT=y" /proc/config.gz 2>/dev/null; then
+	zcat /proc/config.gz 2>/dev/null | grep -q "^CONFIG_KUNIT=y" || { echo "# KUnit not enabled"; exit $KSFT_SKIP; }
+fi
+module_loaded && module_unload
+dmesg -c >/dev/null
+module_load || { echo "not ok 1 module loads"; exit $KSFT_FAIL; }
+module_unload
+# Suite results are the lines from the "KTAP version" header of our suites to their
+# top-level result; print them without the printk prefix.
+dmesg | sed -n 's/^\[[^]]*\] //p' | awk '
+	/^    # Subtest: virtio_crypto_rs/ { on = 1; n++; print "    KTAP version 1" }
+	on { print }
+	on && /^(not )?ok [0-9]+ virtio_crypto_rs/ { on = 0 }
+' > /tmp/vcrypto_kunit.ktap
+suites=$(grep -c "^    # Subtest: virtio_crypto_rs" /tmp/vcrypto_kunit.ktap)
+[ "$suites" -gt 0 ] || { echo "# no virtio_crypto_rs KUnit suite ran"; exit $KSFT_FAIL; }
+echo "KTAP version 1"
+echo "1..$suites"
+# Renumber the suites' own result lines (KUnit numbers them globally).
+awk '
+	/^(not )?ok [0-9]+ / { i++; sub(/ok [0-9]+ /, "ok " i " ") }
+	{ print }
+' /tmp/vcrypto_kunit.ktap
+grep -q "^not ok" /tmp/vcrypto_kunit.ktap && exit $KSFT_FAIL
+exit $KSFT_PASS

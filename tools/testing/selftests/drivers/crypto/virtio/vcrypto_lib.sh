@@ -1,0 +1,35 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# KTAP helpers shared by the virtio-crypto-rs selftests (busybox sh compatible).
+# Exit codes follow kselftest: 0 pass, 1 fail, 4 skip.
+
+KSFT_PASS=0; KSFT_FAIL=1; KSFT_SKIP=4
+ktap_n=0; ktap_failed=0
+MOD=${VCRYPTO_MODULE:-virtio_crypto_rs}
+
+ktap_header() { echo "KTAP version 1"; echo "1..$1"; }
+ktap_ok()     { ktap_n=$((ktap_n + 1)); echo "ok $ktap_n $*"; }
+ktap_fail()   { ktap_n=$((ktap_n + 1)); ktap_failed=1; echo "not ok $ktap_n $*"; }
+ktap_skip()   { ktap_n=$((ktap_n + 1)); echo "ok $ktap_n $* # SKIP"; }
+ktap_diag()   { echo "# $*"; }
+# ktap_check <description> <command...>: one result from a command's status.
+ktap_check()  { d=$1; shift; if "$@"; then ktap_ok "$d"; else ktap_fail "$d"; fi; }
+ktap_exit()   { exit $ktap_failed; }
+
+# The module file: VCRYPTO_KO, or the installed module.
+module_load()   { if [ -n "${VCRYPTO_KO:-}" ]; then insmod "$VCRYPTO_KO"; else modprobe "$MOD"; fi; }
+module_loaded() { grep -q "^$MOD " /proc/modules; }
+module_unload() { rmmod "$MOD"; }
+
+# The virtio devices of type 20 (crypto), one sysfs path per line.
+crypto_devices() {
+	for d in /sys/bus/virtio/devices/*; do
+		[ -e "$d/device" ] || continue
+		[ "$(cat "$d/device")" = "0x0014" ] && echo "$d"
+	done
+}
+
+# Kernel log lines that mean something went wrong in the kernel.
+dmesg_problems() {
+	dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace:|kernel BUG|general protection|UBSAN:|KASAN:|refcount_t:|alg: .*failed|invalid device configuration'
+}

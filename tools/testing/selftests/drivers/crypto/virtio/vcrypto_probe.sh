@@ -1,0 +1,54 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The module loads, binds every virtio crypto device, reports the config the
+# device presents, and unloads cleanly.
+#
+# Expected config values can be given as VCRYPTO_EXPECT="key=value ..."
+# (keys as in the driver's probe line, alternatives as value1|value2);
+# without them that check is skipped.
+. "$(dirname "$0")/vcrypto_lib.sh"
+
+ktap_header 7
+devs=$(crypto_devices)
+if [ -z "$devs" ]; then
+	ktap_diag "no virtio crypto device (virtio ID 20) in this guest"
+	exit $KSFT_SKIP
+fi
+module_loaded && module_unload
+dmesg -c >/dev/null
+
+ktap_check "module loads" module_load
+bound=0; total=0
+for d in $devs; do
+	total=$((total + 1))
+	[ "$(basename "$(readlink "$d/driver")")" = "$MOD" ] && bound=$((bound + 1))
+done
+ktap_diag "$bound of $total virtio crypto device(s) bound to $MOD"
+ktap_check "every virtio crypto device is bound to $MOD" [ "$bound" -eq "$total" ]
+
+line=$(dmesg | grep -o "virtio_crypto_rs: max_dataqueues=.*" | head -1)
+ktap_diag "probe line: $line"
+ktap_check "probe logs the device configuration" [ -n "$line" ]
+
+if [ -n "${VCRYPTO_EXPECT:-}" ]; then
+	bad=""
+	for kv in $VCRYPTO_EXPECT; do
+		k=${kv%%=*}
+		got=$(echo " $line" | grep -o " $k=[^ ]*" | head -1 | cut -d= -f2)
+		case "|${kv#*=}|" in *"|$got|"*) ;; *) bad="$bad $k=$got(want ${kv#*=})" ;; esac
+	done
+	[ -z "$bad" ] || ktap_diag "mismatch:$bad"
+	ktap_check "config matches the device's advertised values" [ -z "$bad" ]
+else
+	ktap_skip "config matches the device's advertised values (no VCRYPTO_EXPECT)"
+fi
+
+# The features the driver accepted are what the device negotiated: VERSION_1 (bit 32).
+f=$(cat "$(echo "$devs" | head -1)/features")
+ktap_check "VIRTIO_F_VERSION_1 negotiated" [ "$(echo "$f" | cut -c33)" = "1" ]
+
+ktap_check "module unloads" module_unload
+for d in $devs; do [ -e "$d/driver" ] && unbound_left=1; done
+ktap_check "no device left bound after unload" [ -z "${unbound_left:-}" ]
+p=$(dmesg_problems); [ -z "$p" ] || ktap_diag "$p"
+ktap_exit
