@@ -3,9 +3,9 @@
 //! virtio-crypto-rs: a Rust guest driver for the virtio crypto device (virtio device ID 20).
 //!
 //! The driver binds to the virtio bus, reads and validates the device's configuration and
-//! sets up its data queues and control queue. It is safe Rust: every `unsafe` operation lives
-//! in the abstractions under `rust/` of this repository, compiled into this crate as the
-//! `abstractions` module.
+//! sets up its data queues and control queue. It is safe Rust: whatever needs the compiler's
+//! trust lives in the abstractions under `rust/` of this repository, compiled into this crate
+//! as the `abstractions` module.
 
 #[path = "../../../rust/lib.rs"]
 pub mod abstractions;
