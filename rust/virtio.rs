@@ -78,10 +78,9 @@ unsafe impl<T: Driver + 'static> driver::RegistrationOps for Adapter<T> {
 
 impl<T: Driver + 'static> Adapter<T> {
     extern "C" fn probe_callback(vdev: *mut bindings::virtio_device) -> c_int {
+        // INVARIANT: `vdev` is valid for the duration of `probe_callback()`.
         // SAFETY: The virtio core only calls probe with a valid `struct virtio_device`, which
         // stays valid for the duration of the call.
-        //
-        // INVARIANT: `vdev` is valid for the duration of `probe_callback()`.
         let vdev = unsafe { &*vdev.cast::<Device<device::CoreInternal<'_>>>() };
 
         from_result(|| {
@@ -95,9 +94,8 @@ impl<T: Driver + 'static> Adapter<T> {
     }
 
     extern "C" fn remove_callback(vdev: *mut bindings::virtio_device) {
-        // SAFETY: The virtio core only calls remove with a valid `struct virtio_device`.
-        //
         // INVARIANT: `vdev` is valid for the duration of `remove_callback()`.
+        // SAFETY: The virtio core only calls remove with a valid `struct virtio_device`.
         let vdev = unsafe { &*vdev.cast::<Device<device::CoreInternal<'_>>>() };
 
         // SAFETY: `remove_callback` is only called after a successful `probe_callback`, which

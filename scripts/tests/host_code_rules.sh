@@ -13,13 +13,14 @@ hits=$(grep -rnw --include='*.rs' unsafe "$top/drivers" || true)
 [ -z "$hits" ] || echo "$hits" | sed 's/^/# /'
 result "$([ -z "$hits" ]; echo $?)" "no unsafe code under drivers/"
 
-# Every `unsafe {` and `unsafe impl` in rust/ has a SAFETY comment within the 8 lines above.
+# Every `unsafe {` and `unsafe impl` in rust/ has a SAFETY comment in the block of
+# comment lines directly above it (or on its own line).
 missing=$(find "$top/rust" -name '*.rs' -print0 | xargs -0 awk '
-	FNR == 1 { for (i in h) delete h; }
-	{ h[FNR % 8] = $0 }
-	/unsafe \{|unsafe impl/ && !/^\s*\/\// {
-		ok = 0; for (i = 1; i <= 8; i++) if (h[(FNR - i + 8) % 8] ~ /SAFETY/) ok = 1
-		if ($0 ~ /SAFETY/) ok = 1
+	FNR == 1 { for (i in l) delete l }
+	{ l[FNR] = $0 }
+	/unsafe \{|unsafe impl/ && !/^[ \t]*\/\// {
+		ok = ($0 ~ /SAFETY/)
+		for (i = FNR - 1; i > 0 && l[i] ~ /^[ \t]*\/\//; i--) if (l[i] ~ /SAFETY/) ok = 1
 		if (!ok) print FILENAME ":" FNR ": " $0
 	}')
 [ -z "$missing" ] || echo "$missing" | sed 's/^/# /'
