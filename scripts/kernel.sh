@@ -60,7 +60,7 @@ make -s -C "$src" O="$out" rustavailable >/dev/null ||
 	die "Rust is not usable for this kernel: run scripts/host-deps.sh"
 
 jobs=$(nproc)
-say "building kernel $ver with $jobs jobs (about 30 minutes on 2 cores, once; log: $out/build.log)"
+say "building kernel $ver with $jobs jobs (about 6 minutes on 2 cores, once; log: $out/build.log)"
 if ! make -C "$src" O="$out" -j"$jobs" vmlinux modules >"$out/build.log" 2>&1; then
 	tail -30 "$out/build.log" >&2
 	die "kernel build failed (full log: $out/build.log)"
