@@ -17,6 +17,12 @@
 #include <linux/virtio_config.h>
 #include <uapi/linux/virtio_crypto.h>
 #include <uapi/linux/virtio_ids.h>
+#include <linux/completion.h>
+#include <linux/scatterlist.h>
+#include <linux/spinlock.h>
+#include <crypto/algapi.h>
+#include <crypto/internal/skcipher.h>
+#include <crypto/scatterwalk.h>
 
 /* Wrappers for static inline functions and macros of <linux/virtio_config.h>. */
 bool vcrs_virtio_has_feature(const struct virtio_device *vdev, unsigned int fbit);
@@ -27,5 +33,31 @@ void vcrs_virtio_device_ready(struct virtio_device *vdev);
 bool vcrs_virtio_has_config_get(const struct virtio_device *vdev);
 void vcrs_virtio_cread_bytes(struct virtio_device *vdev, unsigned int offset,
 			     void *buf, size_t len);
+
+/* Interrupt-safe spinlock operations (macros in <linux/spinlock.h>). */
+unsigned long vcrs_spin_lock_irqsave(spinlock_t *lock);
+void vcrs_spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags);
+bool vcrs_spin_trylock_irqsave(spinlock_t *lock, unsigned long *flags);
+void vcrs_assert_spin_locked(spinlock_t *lock);
+
+/* Whether a buffer may be described by a scatterlist (it is in the linear map). */
+bool vcrs_virt_addr_valid(const void *addr);
+
+/* The crypto API's static inline accessors. */
+void *vcrs_skcipher_request_ctx_dma(struct skcipher_request *req);
+void vcrs_skcipher_set_reqsize_dma(struct crypto_skcipher *tfm, unsigned int reqsize);
+void *vcrs_crypto_skcipher_ctx(struct crypto_skcipher *tfm);
+struct skcipher_alg *vcrs_crypto_skcipher_alg(struct crypto_skcipher *tfm);
+struct crypto_skcipher *vcrs_crypto_skcipher_reqtfm(struct skcipher_request *req);
+unsigned int vcrs_crypto_skcipher_ivsize(struct crypto_skcipher *tfm);
+void vcrs_crypto_request_complete(struct crypto_async_request *req, int err);
+struct crypto_async_request *vcrs_crypto_get_backlog(struct crypto_queue *queue);
+unsigned int vcrs_crypto_queue_len(struct crypto_queue *queue);
+
+/* <linux/list.h> */
+void vcrs_init_list_head(struct list_head *head);
+void vcrs_list_add_tail(struct list_head *entry, struct list_head *head);
+void vcrs_list_add(struct list_head *entry, struct list_head *head);
+void vcrs_list_del_init(struct list_head *entry);
 
 #endif /* VIRTIO_CRYPTO_RS_H */

@@ -38,3 +38,96 @@ void vcrs_virtio_cread_bytes(struct virtio_device *vdev, unsigned int offset,
 {
 	virtio_cread_bytes(vdev, offset, buf, len);
 }
+
+unsigned long vcrs_spin_lock_irqsave(spinlock_t *lock)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(lock, flags);
+	return flags;
+}
+
+void vcrs_spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags)
+{
+	spin_unlock_irqrestore(lock, flags);
+}
+
+bool vcrs_spin_trylock_irqsave(spinlock_t *lock, unsigned long *flags)
+{
+	return spin_trylock_irqsave(lock, *flags);
+}
+
+void vcrs_assert_spin_locked(spinlock_t *lock)
+{
+	lockdep_assert_held(lock);
+}
+
+bool vcrs_virt_addr_valid(const void *addr)
+{
+	return virt_addr_valid(addr);
+}
+
+void *vcrs_skcipher_request_ctx_dma(struct skcipher_request *req)
+{
+	return skcipher_request_ctx_dma(req);
+}
+
+void vcrs_skcipher_set_reqsize_dma(struct crypto_skcipher *tfm, unsigned int reqsize)
+{
+	crypto_skcipher_set_reqsize_dma(tfm, reqsize);
+}
+
+void *vcrs_crypto_skcipher_ctx(struct crypto_skcipher *tfm)
+{
+	return crypto_skcipher_ctx(tfm);
+}
+
+struct skcipher_alg *vcrs_crypto_skcipher_alg(struct crypto_skcipher *tfm)
+{
+	return crypto_skcipher_alg(tfm);
+}
+
+struct crypto_skcipher *vcrs_crypto_skcipher_reqtfm(struct skcipher_request *req)
+{
+	return crypto_skcipher_reqtfm(req);
+}
+
+unsigned int vcrs_crypto_skcipher_ivsize(struct crypto_skcipher *tfm)
+{
+	return crypto_skcipher_ivsize(tfm);
+}
+
+void vcrs_crypto_request_complete(struct crypto_async_request *req, int err)
+{
+	crypto_request_complete(req, err);
+}
+
+struct crypto_async_request *vcrs_crypto_get_backlog(struct crypto_queue *queue)
+{
+	return crypto_get_backlog(queue);
+}
+
+unsigned int vcrs_crypto_queue_len(struct crypto_queue *queue)
+{
+	return crypto_queue_len(queue);
+}
+
+void vcrs_init_list_head(struct list_head *head)
+{
+	INIT_LIST_HEAD(head);
+}
+
+void vcrs_list_add_tail(struct list_head *entry, struct list_head *head)
+{
+	list_add_tail(entry, head);
+}
+
+void vcrs_list_add(struct list_head *entry, struct list_head *head)
+{
+	list_add(entry, head);
+}
+
+void vcrs_list_del_init(struct list_head *entry)
+{
+	list_del_init(entry);
+}

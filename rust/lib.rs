@@ -11,4 +11,8 @@
 //! because an out-of-tree module is a single crate.
 
 pub mod bindings;
+pub mod crypto;
+pub mod irq_spinlock;
+pub mod module_global;
+pub mod scatterlist;
 pub mod virtio;

@@ -5,11 +5,11 @@
 
 use super::{
     id::DeviceId,
-    queue::{QueueHandler, QueueSpec, Virtqueues},
+    queue::{QueueHandler, QueueSpec, Virtqueue, Virtqueues},
 };
 use crate::abstractions::bindings;
 use core::marker::PhantomData;
-use kernel::{device, prelude::*, sync::Arc, types::Opaque};
+use kernel::{device, devres::Devres, prelude::*, sync::Arc, types::Opaque};
 
 /// The virtio device representation: a `struct virtio_device` of the C virtio core.
 ///
@@ -106,16 +106,22 @@ impl<'a> Device<device::Core<'a>> {
     /// Creates the device's virtqueues, one per entry of `specs`, in order.
     ///
     /// Used-buffer notifications of queues whose spec asks for a callback are delivered to
-    /// `handler` with the queue's index, in interrupt context. The queues are deleted (after
-    /// a device reset) when the returned [`Virtqueues`] is dropped.
-    pub fn find_vqs<'b, H: QueueHandler + 'static>(
-        &'b self,
+    /// `handler` with the queue's index, in interrupt context. The queues live in a
+    /// [`Devres`]: they are revoked and deleted (after a device reset, with `drain` called on
+    /// every queue to take back the items the device still held) when the driver is unbound,
+    /// or earlier if the `Devres` is dropped.
+    pub fn find_vqs<H: QueueHandler + 'static>(
+        &self,
         specs: KVec<QueueSpec>,
         handler: Arc<H>,
-    ) -> Result<Virtqueues<'b, H>> {
+        drain: fn(&mut Virtqueue),
+    ) -> Result<Devres<Virtqueues<H>>> {
         // SAFETY: `self.as_raw()` is a valid device, and it is in the `Core` context: probe or
         // remove hold the device lock, so nothing else sets up or deletes queues meanwhile.
-        unsafe { Virtqueues::new(self.as_raw(), specs, handler) }
+        // The `Devres` drops the queues at the latest when the device is unbound.
+        let queues = unsafe { Virtqueues::new(self.as_raw(), specs, handler, drain) }?;
+        let dev: &device::Device<device::Bound> = self.as_ref();
+        Devres::new(dev, Ok::<_, Error>(queues))
     }
 
     /// Sets DRIVER_OK: the device may now use the queues and send notifications.

@@ -1,92 +1,354 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Virtqueues: creation with per-queue callbacks, and their teardown.
+//! Virtqueues: creation with per-queue callbacks, submission of buffers owned by an
+//! in-flight item, completion, and teardown.
 //!
-//! The callbacks reach the driver through `vdev->priv` (the field the virtio API reserves
-//! for the driver; `vq->priv` belongs to the transport): it holds an `Arc` of the driver's
-//! [`QueueHandler`] for as long as the queues exist.
+//! Soundness rests on two rules the types enforce:
+//! - a virtqueue is only touched under its [`IrqSpinLock`] (the C ring is not thread-safe and
+//!   its callback runs in hard interrupt context);
+//! - memory handed to the device belongs to an [`InFlight`] item that the queue owns until the
+//!   device returns it ([`Virtqueue::get_buf`]) or the device is reset
+//!   ([`Virtqueue::detach_unused_buf`]); each queue only ever holds items of one type.
+//!
+//! The callbacks reach the driver through `vdev->priv` (the field the virtio API reserves for
+//! the driver; `vq->priv` belongs to the transport).
 
-use crate::abstractions::bindings;
-use core::{marker::PhantomData, ptr::NonNull};
-use kernel::{
-    prelude::*,
-    str::CString,
-    sync::Arc,
-    types::{ForeignOwnable, Opaque},
+use crate::{
+    abstractions::{
+        bindings,
+        irq_spinlock::IrqSpinLock,
+        scatterlist::{AsSgList, SgBuf, SgList},
+    },
+    new_irq_spinlock,
 };
+use core::{any::TypeId, ffi::c_void, marker::PhantomData, ptr::NonNull};
+use kernel::{prelude::*, str::CString, sync::Arc};
+
+/// The most scatterlists one submission may have (headers, data, status).
+pub const MAX_PARTS: usize = 6;
 
 /// Receives the used-buffer notifications of a device's virtqueues.
 pub trait QueueHandler: Send + Sync {
-    /// The device has used buffers of `vq`. Called in interrupt context: must not sleep.
-    fn queue_done(&self, vq: &Virtqueue);
+    /// The device has used buffers of queue `index`. Called in hard interrupt context: must
+    /// not sleep. `queue` is the queue's lock.
+    fn queue_done(&self, index: usize, queue: &IrqSpinLock<Virtqueue>);
 }
 
 /// What [`super::Device::find_vqs`] creates for one queue.
 pub struct QueueSpec {
-    /// The queue's name (shown in `/proc/interrupts`); the ring keeps a pointer to it.
-    pub name: CString,
-    /// Whether used-buffer notifications of this queue reach the [`QueueHandler`].
-    pub callback: bool,
+    name: CString,
+    callback: bool,
+    kind: TypeId,
 }
 
-/// One virtqueue of a device: a `struct virtqueue` of the C virtio core.
+impl QueueSpec {
+    /// A queue named `name` (shown in `/proc/interrupts`), whose items are of type `T`.
+    /// With `callback`, used-buffer notifications reach the [`QueueHandler`].
+    pub fn new<T: InFlight>(name: CString, callback: bool) -> Self {
+        Self {
+            name,
+            callback,
+            kind: TypeId::of::<T>(),
+        }
+    }
+}
+
+/// An item the device works on: it owns (or, for a crypto request, holds on behalf of its
+/// caller) every buffer the device reads or writes until the device returns it.
+///
+/// # Safety
+///
+/// Implementors guarantee that `into_raw` returns a pointer that `from_raw` turns back into the
+/// same item, that the memory reachable through [`InFlight::ctx`], `src` and `dst` stays valid
+/// and at the same address for as long as the item is in raw form, and that nothing else
+/// accesses it meanwhile.
+pub unsafe trait InFlight: Sized + Send + 'static {
+    /// The item's own memory, from which headers and status buffers are described.
+    type Ctx;
+    /// Gives up ownership; the item lives on behind the pointer.
+    fn into_raw(self) -> NonNull<c_void>;
+    /// # Safety
+    ///
+    /// `ptr` comes from `into_raw` of the same type and is not used afterwards.
+    unsafe fn from_raw(ptr: NonNull<c_void>) -> Self;
+    /// # Safety
+    ///
+    /// `ptr` comes from `into_raw` and the item has not been taken back yet.
+    unsafe fn ctx<'a>(ptr: NonNull<c_void>) -> &'a mut Self::Ctx;
+    /// The item's source data, if it has any.
+    ///
+    /// # Safety
+    ///
+    /// As for [`InFlight::ctx`].
+    unsafe fn src<'a>(_ptr: NonNull<c_void>) -> Option<SgList<'a>> {
+        None
+    }
+    /// The item's destination data, if it has any.
+    ///
+    /// # Safety
+    ///
+    /// As for [`InFlight::ctx`].
+    unsafe fn dst<'a>(_ptr: NonNull<c_void>) -> Option<SgList<'a>> {
+        None
+    }
+}
+
+// SAFETY: A `KBox` owns its heap allocation, whose address does not change.
+unsafe impl<T: Send + 'static> InFlight for KBox<T> {
+    type Ctx = T;
+    fn into_raw(self) -> NonNull<c_void> {
+        // SAFETY: `KBox::into_raw` never returns null.
+        unsafe { NonNull::new_unchecked(KBox::into_raw(self).cast()) }
+    }
+    unsafe fn from_raw(ptr: NonNull<c_void>) -> Self {
+        // SAFETY: By the safety requirements `ptr` came from `KBox::into_raw`.
+        unsafe { KBox::from_raw(ptr.as_ptr().cast()) }
+    }
+    unsafe fn ctx<'a>(ptr: NonNull<c_void>) -> &'a mut T {
+        // SAFETY: By the safety requirements `ptr` is a live `KBox<T>` allocation that nothing
+        // else accesses.
+        unsafe { &mut *ptr.as_ptr().cast() }
+    }
+}
+
+/// One part of a submission.
+pub enum Part<'a> {
+    /// A buffer of the item's context.
+    Buf(&'a [u8]),
+    /// The item's source scatterlist.
+    Src,
+    /// The item's destination scatterlist.
+    Dst,
+}
+
+/// The parts of one submission: first those the device reads, then those it writes.
+/// Fixed capacity, so that describing a request allocates nothing.
+pub struct Parts<'a> {
+    list: [Option<Part<'a>>; MAX_PARTS],
+    len: usize,
+    nout: usize,
+}
+
+impl<'a> Parts<'a> {
+    /// No parts yet.
+    pub fn new() -> Self {
+        Self {
+            list: [const { None }; MAX_PARTS],
+            len: 0,
+            nout: 0,
+        }
+    }
+
+    fn push(mut self, part: Part<'a>) -> Result<Self> {
+        let slot = self.list.get_mut(self.len).ok_or(EINVAL)?;
+        *slot = Some(part);
+        self.len += 1;
+        Ok(self)
+    }
+
+    /// Adds a part the device reads; all of them come before the first written part.
+    pub fn out(self, part: Part<'a>) -> Result<Self> {
+        if self.nout != self.len {
+            return Err(EINVAL);
+        }
+        let mut this = self.push(part)?;
+        this.nout += 1;
+        Ok(this)
+    }
+
+    /// Adds a part the device writes.
+    pub fn inn(self, part: Part<'a>) -> Result<Self> {
+        self.push(part)
+    }
+}
+
+impl Default for Parts<'_> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// One virtqueue of a device. Only reachable under its lock.
 ///
 /// # Invariants
 ///
-/// Wraps a valid `struct virtqueue`, alive for as long as the reference to it.
-#[repr(transparent)]
-pub struct Virtqueue(Opaque<bindings::virtqueue>);
+/// `raw` is a live queue of a bound device; every buffer on it belongs to an item of the type
+/// whose `TypeId` is `kind`.
+pub struct Virtqueue {
+    raw: NonNull<bindings::virtqueue>,
+    kind: TypeId,
+    index: usize,
+}
+
+// SAFETY: The queue is only used under its lock, from any CPU.
+unsafe impl Send for Virtqueue {}
 
 impl Virtqueue {
-    fn as_raw(&self) -> *mut bindings::virtqueue {
-        self.0.get()
-    }
-
     /// The queue's index on its device.
-    pub fn index(&self) -> u32 {
-        // SAFETY: By the type invariant the queue is valid; `index` never changes.
-        unsafe { (*self.as_raw()).index }
+    pub fn index(&self) -> usize {
+        self.index
     }
 
     /// The number of descriptors of the ring.
     pub fn size(&self) -> u32 {
-        // SAFETY: By the type invariant the queue is valid.
-        unsafe { bindings::virtqueue_get_vring_size(self.as_raw()) }
+        // SAFETY: By the type invariant the queue is live.
+        unsafe { bindings::virtqueue_get_vring_size(self.raw.as_ptr()) }
+    }
+
+    /// Adds `item` to the queue, with the buffers `build` describes from the item's context.
+    /// Does not notify the device (see [`Virtqueue::kick`]). On failure the item comes back
+    /// with the error: `ENOSPC` when the ring is full.
+    pub fn submit<T: InFlight>(
+        &mut self,
+        item: T,
+        build: impl FnOnce(&mut T::Ctx) -> Result<Parts<'_>>,
+    ) -> Result<(), (Error, T)> {
+        if self.kind != TypeId::of::<T>() {
+            return Err((EINVAL, item));
+        }
+        let raw = item.into_raw();
+        // SAFETY: `raw` came from `into_raw` just above and is given back on every failure.
+        let ret = unsafe { self.submit_raw::<T>(raw, build) };
+        // SAFETY: On failure the device never saw `raw`; it is taken back exactly once.
+        ret.map_err(|e| (e, unsafe { T::from_raw(raw) }))
+    }
+
+    /// # Safety
+    ///
+    /// `raw` comes from `T::into_raw`; on success it belongs to the queue.
+    unsafe fn submit_raw<T: InFlight>(
+        &mut self,
+        raw: NonNull<c_void>,
+        build: impl FnOnce(&mut T::Ctx) -> Result<Parts<'_>>,
+    ) -> Result {
+        // SAFETY: `raw` is a live item in raw form (function safety requirement).
+        let parts = build(unsafe { T::ctx(raw) })?;
+        // SAFETY: as above.
+        let (src, dst) = unsafe { (T::src(raw), T::dst(raw)) };
+
+        // Single entries live here, on the stack: the ring copies what they describe.
+        let mut bufs: [Option<SgBuf<'_>>; MAX_PARTS] = [const { None }; MAX_PARTS];
+        let mut sgs = [core::ptr::null_mut::<bindings::scatterlist>(); MAX_PARTS];
+        let (total, nout) = (parts.len, parts.nout);
+        let mut descs = 0usize;
+        for (i, part) in parts.list.iter().take(total).enumerate() {
+            let list: &dyn AsSgList = match part {
+                Some(Part::Buf(b)) => bufs[i].insert(SgBuf::new(b)?),
+                Some(Part::Src) => src.as_ref().ok_or(EINVAL)?,
+                Some(Part::Dst) => dst.as_ref().ok_or(EINVAL)?,
+                None => return Err(EINVAL),
+            };
+            descs += list.sg_count();
+            sgs[i] = list.sg_ptr();
+        }
+        // A chain longer than the ring can never be added: refuse it rather than trip the
+        // ring's warning.
+        if descs > self.size() as usize {
+            return Err(EINVAL);
+        }
+        // SAFETY: The queue is live and locked (`&mut self`); `sgs` holds `total` valid,
+        // terminated scatterlists over memory the item owns until it is returned; `raw` is
+        // the token that `get_buf` gives back.
+        let ret = unsafe {
+            bindings::virtqueue_add_sgs(
+                self.raw.as_ptr(),
+                sgs.as_mut_ptr(),
+                nout as u32,
+                (total - nout) as u32,
+                raw.as_ptr(),
+                bindings::GFP_ATOMIC,
+            )
+        };
+        if ret < 0 {
+            return Err(Error::from_errno(ret));
+        }
+        Ok(())
+    }
+
+    /// Notifies the device of new buffers. Returns false if the device is broken.
+    pub fn kick(&mut self) -> bool {
+        // SAFETY: The queue is live and locked.
+        unsafe { bindings::virtqueue_kick(self.raw.as_ptr()) }
+    }
+
+    /// Takes back an item the device has finished, with the number of bytes it says it wrote.
+    pub fn get_buf<T: InFlight>(&mut self) -> Option<(T, u32)> {
+        if self.kind != TypeId::of::<T>() {
+            return None;
+        }
+        let mut len = 0u32;
+        // SAFETY: The queue is live and locked; `len` is valid for writes.
+        let token = unsafe { bindings::virtqueue_get_buf(self.raw.as_ptr(), &mut len) };
+        // SAFETY: Every token on this queue came from `T::into_raw` (type invariant), and the
+        // ring returns each one once.
+        NonNull::new(token).map(|t| (unsafe { T::from_raw(t) }, len))
+    }
+
+    /// Takes back an item the device never returned. Only meaningful after a device reset.
+    pub fn detach_unused_buf<T: InFlight>(&mut self) -> Option<T> {
+        if self.kind != TypeId::of::<T>() {
+            return None;
+        }
+        // SAFETY: The queue is live and locked.
+        let token = unsafe { bindings::virtqueue_detach_unused_buf(self.raw.as_ptr()) };
+        // SAFETY: As for `get_buf`.
+        NonNull::new(token).map(|t| unsafe { T::from_raw(t) })
+    }
+
+    /// Stops used-buffer notifications (a hint to the device).
+    pub fn disable_cb(&mut self) {
+        // SAFETY: The queue is live and locked.
+        unsafe { bindings::virtqueue_disable_cb(self.raw.as_ptr()) }
+    }
+
+    /// Re-enables notifications; returns false if buffers arrived meanwhile (poll again).
+    pub fn enable_cb(&mut self) -> bool {
+        // SAFETY: The queue is live and locked.
+        unsafe { bindings::virtqueue_enable_cb(self.raw.as_ptr()) }
     }
 }
 
-/// The virtqueues of one device, created by [`super::Device::find_vqs`].
+/// What `vdev->priv` points to while the queues exist.
+#[pin_data]
+struct Context<H: QueueHandler> {
+    handler: Arc<H>,
+    queues: KVec<Pin<KBox<IrqSpinLock<Virtqueue>>>>,
+}
+
+/// The virtqueues of one device, created by [`super::Device::find_vqs`] and wrapped in a
+/// `Devres`, so they are gone when the device is unbound.
 ///
-/// Dropping it resets the device (so no buffer is in use and no callback runs), then
-/// deletes the queues and releases the handler.
+/// Dropping it resets the device (no buffer in use, no callback running), returns the items
+/// still on the queues to their owners by dropping them, deletes the queues and releases the
+/// handler.
 ///
 /// # Invariants
 ///
-/// `vdev` is a valid device for `'a`; `vqs` are its queues, created by `find_vqs` and not yet
-/// deleted; `vdev->priv` holds a reference of `handler` obtained from `into_foreign`.
-pub struct Virtqueues<'a, H: QueueHandler + 'static> {
+/// `vdev` is a bound device whose `priv` holds `ctx`, a leaked `KBox<Context<H>>`.
+pub struct Virtqueues<H: QueueHandler + 'static> {
     vdev: NonNull<bindings::virtio_device>,
-    vqs: KVec<NonNull<Virtqueue>>,
+    ctx: NonNull<Context<H>>,
+    drain: fn(&mut Virtqueue),
     // The ring stores the names' pointers, so they live as long as the queues.
     _specs: KVec<QueueSpec>,
-    handler: Arc<H>,
-    _p: PhantomData<&'a ()>,
+    _p: PhantomData<H>,
 }
 
-// SAFETY: The queues and the device may be used from any thread; the handler is `Send + Sync`.
-unsafe impl<H: QueueHandler> Send for Virtqueues<'_, H> {}
-// SAFETY: Shared access only reads immutable fields of the queues.
-unsafe impl<H: QueueHandler> Sync for Virtqueues<'_, H> {}
+// SAFETY: The queues are only used under their locks; the handler is `Send + Sync`.
+unsafe impl<H: QueueHandler> Send for Virtqueues<H> {}
+// SAFETY: Shared access only hands out the locks.
+unsafe impl<H: QueueHandler> Sync for Virtqueues<H> {}
 
-impl<'a, H: QueueHandler + 'static> Virtqueues<'a, H> {
+impl<H: QueueHandler + 'static> Virtqueues<H> {
     /// # Safety
     ///
-    /// `vdev` must be a valid device in the `Core` context (probe holds the device lock), valid
-    /// for `'a`.
+    /// `vdev` must be a valid device in the `Core` context (probe holds the device lock), and
+    /// the result must be dropped before the device is unbound.
     pub(super) unsafe fn new(
         vdev: *mut bindings::virtio_device,
         specs: KVec<QueueSpec>,
         handler: Arc<H>,
+        drain: fn(&mut Virtqueue),
     ) -> Result<Self> {
         let vdev = NonNull::new(vdev).ok_or(EINVAL)?;
         let n = specs.len();
@@ -108,107 +370,121 @@ impl<'a, H: QueueHandler + 'static> Virtqueues<'a, H> {
             )?;
         }
         let mut raw = KVec::from_elem(core::ptr::null_mut(), n, GFP_KERNEL)?;
-        let vdev_ptr = vdev;
-        let vdev = vdev.as_ptr();
+        let ctx = KBox::new(
+            Context {
+                handler,
+                queues: KVec::with_capacity(n, GFP_KERNEL)?,
+            },
+            GFP_KERNEL,
+        )?;
 
         // SAFETY: `vdev` is valid (function safety requirement).
-        if !unsafe { (*vdev).priv_ }.is_null() {
+        if !unsafe { (*vdev.as_ptr()).priv_ }.is_null() {
             return Err(EBUSY);
         }
-        // The handler must be reachable before the first interrupt can arrive.
-        // SAFETY: as above; no queue exists yet, so no callback reads `priv` concurrently.
-        unsafe { (*vdev).priv_ = handler.clone().into_foreign() };
-
-        // SAFETY: `vdev` is valid in the `Core` context; `raw` and `infos` hold `nvqs` entries,
-        // and the names in `specs` outlive the queues (they move into `Self`).
+        // SAFETY: `vdev` is valid in the `Core` context; `raw` and `infos` hold `nvqs`
+        // entries, and the names in `specs` outlive the queues (they move into `Self`).
         let ret = unsafe {
-            bindings::vcrs_virtio_find_vqs(vdev, nvqs, raw.as_mut_ptr(), infos.as_mut_ptr())
+            bindings::vcrs_virtio_find_vqs(
+                vdev.as_ptr(),
+                nvqs,
+                raw.as_mut_ptr(),
+                infos.as_mut_ptr(),
+            )
         };
         if ret < 0 {
-            // SAFETY: no queue exists, so nothing reads `priv`; it holds the reference stored
-            // above.
-            unsafe { Self::release_handler(vdev) };
             return Err(Error::from_errno(ret));
         }
-
-        // From here on, dropping `this` resets the device and deletes the queues.
-        let mut this = Self {
-            vdev: vdev_ptr,
-            vqs: KVec::with_capacity(n, GFP_KERNEL)?,
+        // The queues exist but `priv` is still null: a notification arriving now is ignored,
+        // and the device is not ready yet, so it cannot have used any buffer.
+        let ctx = KBox::into_raw(ctx);
+        // SAFETY: `ctx` was just leaked from a `KBox`; it is reclaimed in `drop`.
+        let this = Self {
+            vdev,
+            ctx: unsafe { NonNull::new_unchecked(ctx) },
+            drain,
             _specs: specs,
-            handler,
             _p: PhantomData,
         };
-        for &vq in raw.iter() {
-            let vq = NonNull::new(vq.cast::<Virtqueue>()).ok_or(EIO)?;
-            this.vqs.push(vq, GFP_KERNEL)?;
+        // From here on, dropping `this` resets the device and deletes the queues.
+        for (index, (&vq, spec)) in raw.iter().zip(this._specs.iter()).enumerate() {
+            let vq = NonNull::new(vq).ok_or(EIO)?;
+            let queue = KBox::pin_init(
+                new_irq_spinlock!(
+                    Virtqueue {
+                        raw: vq,
+                        kind: spec.kind,
+                        index,
+                    },
+                    "virtio_crypto_rs:vq"
+                ),
+                GFP_KERNEL,
+            )?;
+            // SAFETY: `ctx` is ours and not yet published.
+            unsafe { (*ctx).queues.push(queue, GFP_KERNEL)? };
         }
+        // SAFETY: Publishing the complete context; callbacks read it only through `priv`.
+        unsafe { (*vdev.as_ptr()).priv_ = ctx.cast() };
         Ok(this)
-    }
-
-    /// Drops the handler reference stored in `vdev->priv` and clears it.
-    ///
-    /// # Safety
-    ///
-    /// `vdev` is valid, `vdev->priv` holds a reference from `Arc<H>::into_foreign`, and no
-    /// queue callback can run.
-    unsafe fn release_handler(vdev: *mut bindings::virtio_device) {
-        // SAFETY: by the safety requirements, `vdev` is valid and nothing else accesses `priv`.
-        let ptr = unsafe { (*vdev).priv_ };
-        // SAFETY: as above.
-        unsafe { (*vdev).priv_ = core::ptr::null_mut() };
-        // SAFETY: `ptr` came from `into_foreign` of an `Arc<H>` and is not used any more.
-        drop(unsafe { Arc::<H>::from_foreign(ptr) });
     }
 
     extern "C" fn callback(vq: *mut bindings::virtqueue) {
         // SAFETY: The virtio core calls this with a valid queue of a valid device.
-        let vdev = unsafe { (*vq).vdev };
-        // SAFETY: as above; `priv` is only written while no callback can run.
-        let ptr = unsafe { (*vdev).priv_ };
-        if ptr.is_null() {
+        let (vdev, index) = unsafe { ((*vq).vdev, (*vq).index as usize) };
+        // SAFETY: As above; `priv` is only written while no callback can run or before the
+        // device is ready.
+        let ctx = unsafe { (*vdev).priv_ }.cast::<Context<H>>();
+        if ctx.is_null() {
             return;
         }
-        // SAFETY: `priv` holds a reference from `Arc<H>::into_foreign` that is only released
-        // after a device reset has waited for every running callback.
-        let handler = unsafe { <Arc<H> as ForeignOwnable>::borrow(ptr) };
-        // SAFETY: `vq` is valid for the duration of the callback; `Virtqueue` is a transparent
-        // wrapper of `struct virtqueue`.
-        let vq = unsafe { &*vq.cast::<Virtqueue>() };
-        handler.queue_done(vq);
+        // SAFETY: A non-null `priv` is our live context until `drop` clears it, after a reset
+        // that waits for running callbacks.
+        let ctx = unsafe { &*ctx };
+        if let Some(queue) = ctx.queues.get(index) {
+            ctx.handler.queue_done(index, queue);
+        }
+    }
+
+    fn context(&self) -> &Context<H> {
+        // SAFETY: By the type invariant `ctx` is live while `self` is.
+        unsafe { self.ctx.as_ref() }
     }
 
     /// The number of queues.
     pub fn len(&self) -> usize {
-        self.vqs.len()
+        self.context().queues.len()
     }
 
     /// Whether there are no queues.
     pub fn is_empty(&self) -> bool {
-        self.vqs.is_empty()
+        self.len() == 0
     }
 
-    /// The queue at `index`, if any.
-    pub fn get(&self, index: usize) -> Option<&Virtqueue> {
-        // SAFETY: By the type invariant the queues are alive while `self` is.
-        self.vqs.get(index).map(|vq| unsafe { vq.as_ref() })
+    /// The lock of the queue at `index`, if any.
+    pub fn get(&self, index: usize) -> Option<&IrqSpinLock<Virtqueue>> {
+        self.context().queues.get(index).map(|q| q.as_ref().get_ref())
     }
 
     /// The handler that receives the queues' notifications.
     pub fn handler(&self) -> &Arc<H> {
-        &self.handler
+        &self.context().handler
     }
 }
 
-impl<H: QueueHandler + 'static> Drop for Virtqueues<'_, H> {
+impl<H: QueueHandler + 'static> Drop for Virtqueues<H> {
     fn drop(&mut self) {
         let vdev = self.vdev.as_ptr();
         // SAFETY: By the type invariant `vdev` is valid; the reset stops the device from using
         // any buffer and waits for running callbacks, so none runs after it returns.
         unsafe { bindings::virtio_reset_device(vdev) };
+        // SAFETY: No callback runs (reset above), so nothing reads `priv` any more.
+        unsafe { (*vdev).priv_ = core::ptr::null_mut() };
+        for queue in self.context().queues.iter() {
+            (self.drain)(&mut queue.lock());
+        }
         // SAFETY: The queues were created by `find_vqs` and are deleted exactly once, here.
         unsafe { bindings::vcrs_virtio_del_vqs(vdev) };
-        // SAFETY: `priv` holds our handler reference (type invariant); no callback can run.
-        unsafe { Self::release_handler(vdev) };
+        // SAFETY: `ctx` was leaked from a `KBox` in `new` and is no longer reachable.
+        drop(unsafe { KBox::from_raw(self.ctx.as_ptr()) });
     }
 }

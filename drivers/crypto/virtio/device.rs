@@ -1,30 +1,109 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! One bound virtio crypto device: its validated configuration and its queues.
+//! One bound virtio crypto device: probe, the state shared with transforms, and removal.
 
 use crate::{
-    abstractions::{bindings, virtio},
+    abstractions::{
+        bindings,
+        crypto::skcipher::{Outcome, Request},
+        virtio::{self, Virtqueues},
+    },
     config::{DeviceConfig, RawConfig},
+    dataq,
     queues::{self, QueueEvents},
+    registry,
+    skcipher::VirtioSkcipher,
+    wire::Direction,
 };
-use core::sync::atomic::AtomicU64;
-use kernel::{device::Core, prelude::*, sync::Arc};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use kernel::{device::Core, devres::Devres, prelude::*, sync::Arc};
 
-/// Per-device state, dropped after the device has been reset on remove.
-pub(crate) struct VirtioCrypto<'bound> {
-    /// What the device serves; the algorithm glue registers from it.
-    #[allow(dead_code)]
+/// What transforms share with the device: it outlives the binding (a transform may hold it
+/// after the device is gone; the queues are then revoked and every request fails).
+pub(crate) struct CryptoDevice {
     pub(crate) config: DeviceConfig,
-    /// Held for its drop: reset the device, then delete the queues.
-    _queues: virtio::Virtqueues<'bound, QueueEvents>,
+    queues: Devres<Virtqueues<QueueEvents>>,
+    events: Arc<QueueEvents>,
+    data_queues: usize,
+    next_queue: AtomicUsize,
+    dead: AtomicBool,
 }
 
-impl<'bound> VirtioCrypto<'bound> {
-    /// Reads and validates the configuration, creates the queues and sets DRIVER_OK.
+impl CryptoDevice {
+    pub(crate) fn is_dead(&self) -> bool {
+        self.dead.load(Ordering::Acquire)
+    }
+
+    /// A data queue for a new transform, round-robin.
+    pub(crate) fn pick_queue(&self) -> usize {
+        self.next_queue.fetch_add(1, Ordering::Relaxed) % self.data_queues.max(1)
+    }
+
+    /// Sends a request to data queue `index`.
+    pub(crate) fn submit(&self, index: usize, req: Request<VirtioSkcipher>) -> Outcome<VirtioSkcipher> {
+        let Some(queues) = self.queues.try_access() else {
+            return Outcome::Failed(ENODEV, req);
+        };
+        let (Some(queue), Some(state)) = (queues.get(index), self.events.data.get(index)) else {
+            return Outcome::Failed(ENODEV, req);
+        };
+        dataq::submit(state, queue, &self.dead, &self.events.stats, req)
+    }
+
+    /// Creates a cipher session on the control queue.
+    pub(crate) fn create_session(&self, algo: u32, key: &[u8], dir: Direction) -> Result<u64> {
+        if self.is_dead() {
+            return Err(ENODEV);
+        }
+        let id = self.events.control.create_cipher_session(&self.queues, self.events.control_index, algo, key, dir)?;
+        crate::stats::Stats::add(&self.events.stats.sessions, 1);
+        Ok(id)
+    }
+
+    /// Destroys a cipher session.
+    pub(crate) fn destroy_session(&self, algo: u32, id: u64) -> Result {
+        if self.is_dead() {
+            return Err(ENODEV);
+        }
+        self.events.control.destroy_cipher_session(&self.queues, self.events.control_index, algo, id)
+    }
+
+    /// Stops the device and fails everything it still holds. Called on remove, with the
+    /// device still bound.
+    fn shutdown(&self, dev: &virtio::Device<Core<'_>>) {
+        // New requests fail from now on: `dataq::submit` checks this under the queue lock.
+        for state in self.events.data.iter() {
+            let _guard = state.lock();
+            self.dead.store(true, Ordering::Release);
+        }
+        self.dead.store(true, Ordering::Release);
+        dev.reset();
+        let Ok(queues) = self.queues.access(dev.as_ref()) else {
+            return;
+        };
+        for (index, state) in self.events.data.iter().enumerate() {
+            if let Some(queue) = queues.get(index) {
+                dataq::drain(state, queue, &self.events.stats);
+            }
+        }
+        if let Some(queue) = queues.get(self.events.control_index) {
+            self.events.control.abort(&mut queue.lock());
+        }
+    }
+}
+
+/// Per-binding data, dropped after the device has been reset on remove.
+pub(crate) struct VirtioCrypto {
+    device: Arc<CryptoDevice>,
+}
+
+impl VirtioCrypto {
+    /// Reads and validates the configuration, creates the queues, sets DRIVER_OK and
+    /// registers the device's algorithms.
     ///
     /// A device that breaks the specification is refused with one log line that says which
     /// rule it broke; everything set up until then is released by the drops.
-    pub(crate) fn probe(dev: &'bound virtio::Device<Core<'_>>) -> Result<Self> {
+    pub(crate) fn probe(dev: &virtio::Device<Core<'_>>) -> Result<Self> {
         if !dev.has_feature(bindings::VIRTIO_F_VERSION_1) {
             dev_err!(dev.as_ref(), "device does not offer VIRTIO_F_VERSION_1\n");
             return Err(ENODEV);
@@ -34,28 +113,43 @@ impl<'bound> VirtioCrypto<'bound> {
             dev_err!(dev.as_ref(), "invalid device configuration: {e}\n");
             EINVAL
         })?;
+        let registry = registry::get().ok_or(ENODEV)?;
 
         // One data queue per possible CPU at most: more would never be used.
-        let data_queues = config.max_dataqueues.min(kernel::cpu::nr_cpu_ids().max(1));
-        let events = Arc::new(
-            QueueEvents {
-                notifications: AtomicU64::new(0),
+        let data_queues = config.max_dataqueues.min(kernel::cpu::nr_cpu_ids().max(1)) as usize;
+        let events = Arc::pin_init(QueueEvents::new(data_queues)?, GFP_KERNEL)?;
+        let queues = dev.find_vqs(queues::layout(data_queues)?, events.clone(), queues::drop_unused)?;
+        let (dataq_size, controlq_size) = {
+            let q = queues.access(dev.as_ref())?;
+            let size = |i: usize| q.get(i).map_or(0, |vq| vq.lock().size());
+            (size(0), size(data_queues))
+        };
+        dev.ready();
+
+        dev_info!(
+            dev.as_ref(),
+            "virtio_crypto_rs: {config} data_queues={data_queues} dataq_size={dataq_size} controlq_size={controlq_size}\n"
+        );
+        let device = Arc::new(
+            CryptoDevice {
+                config,
+                queues,
+                events,
+                data_queues,
+                next_queue: AtomicUsize::new(0),
+                dead: AtomicBool::new(false),
             },
             GFP_KERNEL,
         )?;
-        let queues = dev.find_vqs(queues::layout(data_queues)?, events)?;
-        dev.ready();
+        registry.add(device.clone())?;
+        Ok(Self { device })
+    }
 
-        let size = |i: usize| queues.get(i).map_or(0, |vq| vq.size());
-        dev_info!(
-            dev.as_ref(),
-            "virtio_crypto_rs: {config} data_queues={data_queues} dataq_size={} controlq_size={}\n",
-            size(0),
-            size(queues.len().saturating_sub(1))
-        );
-        Ok(Self {
-            config,
-            _queues: queues,
-        })
+    /// Unregisters what only this device served, then stops it and fails what it held.
+    pub(crate) fn remove(&self, dev: &virtio::Device<Core<'_>>) {
+        if let Some(registry) = registry::get() {
+            registry.remove(&self.device);
+        }
+        self.device.shutdown(dev);
     }
 }

@@ -11,14 +11,28 @@
 pub mod abstractions;
 
 #[deny(unsafe_code)]
+mod algs;
+#[deny(unsafe_code)]
 mod config;
+#[deny(unsafe_code)]
+mod control;
+#[deny(unsafe_code)]
+mod dataq;
 #[deny(unsafe_code)]
 mod device;
 #[deny(unsafe_code)]
 mod queues;
+#[deny(unsafe_code)]
+mod registry;
+#[deny(unsafe_code)]
+mod skcipher;
+#[deny(unsafe_code)]
+mod stats;
+#[deny(unsafe_code)]
+mod wire;
 
-use abstractions::{bindings, virtio};
-use kernel::{driver, prelude::*};
+use abstractions::{bindings, module_global, virtio};
+use kernel::{driver, prelude::*, sync::Arc};
 
 /// The driver: one [`device::VirtioCrypto`] per bound device.
 struct VirtioCryptoDriver;
@@ -35,7 +49,7 @@ virtio_device_table!(
 
 impl virtio::Driver for VirtioCryptoDriver {
     type IdInfo = ();
-    type Data<'bound> = device::VirtioCrypto<'bound>;
+    type Data<'bound> = device::VirtioCrypto;
     const ID_TABLE: virtio::IdTable<Self::IdInfo> = &VIRTIO_TABLE;
     // Revision 0 of the device needs no device feature bit. REVISION_1 and the stateless
     // mode bits are offered only once the driver implements them.
@@ -47,17 +61,39 @@ impl virtio::Driver for VirtioCryptoDriver {
     ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
         device::VirtioCrypto::probe(dev)
     }
+
+    fn remove<'bound>(
+        dev: &'bound virtio::Device<kernel::device::Core<'_>>,
+        this: Pin<&Self::Data<'bound>>,
+    ) {
+        this.remove(dev);
+    }
+}
+
+/// Clears the module's registry when the module goes (after the driver, declared first).
+struct RegistryHandle;
+
+impl Drop for RegistryHandle {
+    fn drop(&mut self) {
+        let _ = module_global::set::<registry::Registry>(None);
+    }
 }
 
 #[pin_data]
 struct VirtioCryptoModule {
     #[pin]
     driver: driver::Registration<virtio::Adapter<VirtioCryptoDriver>>,
+    _registry: RegistryHandle,
 }
 
 impl kernel::InPlaceModule for VirtioCryptoModule {
     fn init(module: &'static kernel::ThisModule) -> impl PinInit<Self, Error> {
+        // The registry exists before the driver can probe a device.
+        module_global::setup();
+        let registry = Arc::pin_init(registry::Registry::new(module), GFP_KERNEL)
+            .and_then(|r| module_global::set(Some(r)));
         try_pin_init!(Self {
+            _registry: registry.map(|()| RegistryHandle)?,
             driver <- driver::Registration::new(c"virtio_crypto_rs", module),
         })
     }

@@ -19,7 +19,8 @@ ktap_exit()   { exit $ktap_failed; }
 # The module file: VCRYPTO_KO, or the installed module.
 module_load()   { if [ -n "${VCRYPTO_KO:-}" ]; then insmod "$VCRYPTO_KO"; else modprobe "$MOD"; fi; }
 module_loaded() { grep -q "^$MOD " /proc/modules; }
-module_unload() { rmmod "$MOD"; }
+# A self-test in progress holds the module: let it finish first.
+module_unload() { wait_selftests 120; rmmod "$MOD"; }
 
 # The virtio devices of type 20 (crypto), one sysfs path per line.
 crypto_devices() {
@@ -32,4 +33,20 @@ crypto_devices() {
 # Kernel log lines that mean something went wrong in the kernel.
 dmesg_problems() {
 	dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace:|kernel BUG|general protection|UBSAN:|KASAN:|refcount_t:|alg: .*failed|invalid device configuration'
+}
+
+# Our algorithms in /proc/crypto: "driver selftest" per line.
+our_algs() {
+	awk -v m="$MOD" '/^driver/{d=$3} /^module/{mod=$3} /^selftest/{if (mod==m) print d, $3}' /proc/crypto
+}
+
+# Self-tests run asynchronously after registration: wait (at most $1 s, default 120)
+# until none of our algorithms is still untested.
+wait_selftests() {
+	t=${1:-120}
+	while [ "$t" -gt 0 ]; do
+		our_algs | grep -q " unknown$" || return 0
+		sleep 1; t=$((t - 1))
+	done
+	return 1
 }

@@ -8,7 +8,7 @@
 # without them that check is skipped.
 . "$(dirname "$0")/vcrypto_lib.sh"
 
-ktap_header 7
+ktap_header 9
 devs=$(crypto_devices)
 if [ -z "$devs" ]; then
 	ktap_diag "no virtio crypto device (virtio ID 20) in this guest"
@@ -47,6 +47,11 @@ fi
 f=$(cat "$(echo "$devs" | head -1)/features")
 ktap_check "VIRTIO_F_VERSION_1 negotiated" [ "$(echo "$f" | cut -c33)" = "1" ]
 
+ktap_check "self-tests finished" wait_selftests
+algs=$(our_algs)
+echo "$algs" | sed 's/^/# registered: /'
+ktap_check "algorithms registered and every self-test passed" \
+	sh -c '[ -n "$1" ] && ! echo "$1" | grep -qv " passed$"' _ "$algs"
 ktap_check "module unloads" module_unload
 for d in $devs; do [ -e "$d/driver" ] && unbound_left=1; done
 ktap_check "no device left bound after unload" [ -z "${unbound_left:-}" ]

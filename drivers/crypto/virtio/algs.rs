@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The cipher algorithms of the specification that map to Linux skcipher algorithms.
+
+use crate::abstractions::bindings;
+
+/// How a mode produces the output IV the crypto API expects after a request, so that a
+/// following request continues the stream. The device does not return it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IvOut {
+    /// No IV (ECB).
+    None,
+    /// The last ciphertext block (CBC).
+    LastCipherBlock,
+    /// The counter advanced by the number of blocks processed (CTR).
+    Counter,
+    /// Left as it was (XTS: the tweak is not chained).
+    Unchanged,
+}
+
+/// One cipher algorithm: the device's identifier and the Linux algorithm it provides.
+pub(crate) struct CipherAlg {
+    /// `VIRTIO_CRYPTO_CIPHER_*`.
+    pub(crate) algo: u32,
+    pub(crate) name: &'static CStr,
+    pub(crate) driver_name: &'static CStr,
+    pub(crate) blocksize: u32,
+    /// The cipher's block size, for IV arithmetic (CTR has `blocksize` 1).
+    pub(crate) cipher_block: usize,
+    pub(crate) key_sizes: &'static [u32],
+    pub(crate) ivsize: u32,
+    pub(crate) iv_out: IvOut,
+}
+
+/// Priority of our implementations: above the generic C code (100) and the library-backed
+/// ones (`aes-lib`, 150 at most), below architecture-optimised code such as AES-NI (300 and
+/// up), which is faster than a round trip to the host for small requests.
+pub(crate) const PRIORITY: i32 = 200;
+
+const AES_KEYS: &[u32] = &[16, 24, 32];
+const AES_XTS_KEYS: &[u32] = &[32, 64];
+const DES3_KEYS: &[u32] = &[24];
+
+use kernel::prelude::*;
+
+/// Every skcipher this driver can register, if the device offers it.
+pub(crate) static CIPHERS: [CipherAlg; 6] = [
+    CipherAlg {
+        algo: bindings::VIRTIO_CRYPTO_CIPHER_AES_CBC,
+        name: c"cbc(aes)",
+        driver_name: c"virtio-rs-cbc-aes",
+        blocksize: 16,
+        cipher_block: 16,
+        key_sizes: AES_KEYS,
+        ivsize: 16,
+        iv_out: IvOut::LastCipherBlock,
+    },
+    CipherAlg {
+        algo: bindings::VIRTIO_CRYPTO_CIPHER_AES_ECB,
+        name: c"ecb(aes)",
+        driver_name: c"virtio-rs-ecb-aes",
+        blocksize: 16,
+        cipher_block: 16,
+        key_sizes: AES_KEYS,
+        ivsize: 0,
+        iv_out: IvOut::None,
+    },
+    CipherAlg {
+        algo: bindings::VIRTIO_CRYPTO_CIPHER_AES_CTR,
+        name: c"ctr(aes)",
+        driver_name: c"virtio-rs-ctr-aes",
+        blocksize: 1,
+        cipher_block: 16,
+        key_sizes: AES_KEYS,
+        ivsize: 16,
+        iv_out: IvOut::Counter,
+    },
+    CipherAlg {
+        algo: bindings::VIRTIO_CRYPTO_CIPHER_AES_XTS,
+        name: c"xts(aes)",
+        driver_name: c"virtio-rs-xts-aes",
+        blocksize: 16,
+        cipher_block: 16,
+        key_sizes: AES_XTS_KEYS,
+        ivsize: 16,
+        iv_out: IvOut::Unchanged,
+    },
+    CipherAlg {
+        algo: bindings::VIRTIO_CRYPTO_CIPHER_3DES_CBC,
+        name: c"cbc(des3_ede)",
+        driver_name: c"virtio-rs-cbc-des3_ede",
+        blocksize: 8,
+        cipher_block: 8,
+        key_sizes: DES3_KEYS,
+        ivsize: 8,
+        iv_out: IvOut::LastCipherBlock,
+    },
+    CipherAlg {
+        algo: bindings::VIRTIO_CRYPTO_CIPHER_3DES_ECB,
+        name: c"ecb(des3_ede)",
+        driver_name: c"virtio-rs-ecb-des3_ede",
+        blocksize: 8,
+        cipher_block: 8,
+        key_sizes: DES3_KEYS,
+        ivsize: 0,
+        iv_out: IvOut::None,
+    },
+];
+
+impl CipherAlg {
+    /// Whether a device whose cipher mask is `mask` serves this algorithm.
+    pub(crate) fn offered_by(&self, mask: u64) -> bool {
+        self.algo < 64 && mask & (1u64 << self.algo) != 0
+    }
+
+    /// Whether `len` is a key length of this algorithm.
+    pub(crate) fn key_ok(&self, len: usize) -> bool {
+        self.key_sizes.iter().any(|&k| k as usize == len)
+    }
+
+    /// Whether `len` bytes can be processed by this mode.
+    pub(crate) fn len_ok(&self, len: usize) -> bool {
+        match self.iv_out {
+            IvOut::Unchanged => len >= 16 && len % 16 == 0,
+            _ => len % self.blocksize as usize == 0,
+        }
+    }
+}
+
+/// Adds `blocks` to the big-endian counter `ctr` (the whole IV is the counter, as for the
+/// generic `ctr(aes)`).
+pub(crate) fn ctr_add(ctr: &mut [u8], blocks: u64) {
+    let mut carry = u128::from(blocks);
+    for byte in ctr.iter_mut().rev() {
+        if carry == 0 {
+            break;
+        }
+        let sum = u128::from(*byte) + (carry & 0xff);
+        *byte = sum as u8;
+        carry = (carry >> 8) + (sum >> 8);
+    }
+}
