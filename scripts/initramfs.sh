@@ -34,7 +34,7 @@ done
 rm -f "$root/bin/ip" "$root/bin/losetup"
 
 cp "$TOP/virtio_crypto_rs.ko" "$root/lib/modules/extra/"
-for m in drivers/crypto/virtio/virtio_crypto.ko crypto/tcrypt.ko; do
+for m in drivers/crypto/virtio/virtio_crypto.ko crypto/crypto_engine.ko crypto/tcrypt.ko; do
 	[ -f "$kdir/$m" ] && cp "$kdir/$m" "$root/lib/modules/extra/"
 done
 cp -r "$TOP/tools/testing/selftests/drivers/crypto/virtio" "$root/selftests"

@@ -16,7 +16,7 @@ use crate::{
     wire::Direction,
 };
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use kernel::{device::Core, devres::Devres, prelude::*, sync::Arc};
+use kernel::{debugfs, device::Core, devres::Devres, prelude::*, str::CString, sync::Arc};
 
 /// What transforms share with the device: it outlives the binding (a transform may hold it
 /// after the device is gone; the queues are then revoked and every request fails).
@@ -92,9 +92,20 @@ impl CryptoDevice {
     }
 }
 
+/// The device's counters as a debugfs file (`virtio_crypto_rs-<dev>/stats`).
+struct StatsView(Arc<QueueEvents>);
+
+impl core::fmt::Debug for StatsView {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        kernel::fmt::Display::fmt(&self.0.stats, f)
+    }
+}
+
 /// Per-binding data, dropped after the device has been reset on remove.
 pub(crate) struct VirtioCrypto {
     device: Arc<CryptoDevice>,
+    _stats: Pin<KBox<debugfs::File<StatsView>>>,
+    _dir: debugfs::Dir,
 }
 
 impl VirtioCrypto {
@@ -141,8 +152,20 @@ impl VirtioCrypto {
             },
             GFP_KERNEL,
         )?;
+        let dir = debugfs::Dir::new(&CString::try_from_fmt(fmt!(
+            "virtio_crypto_rs-{}",
+            dev.as_ref().name()
+        ))?);
+        let stats = KBox::pin_init(
+            dir.read_only_file(c"stats", StatsView(device.events.clone())),
+            GFP_KERNEL,
+        )?;
         registry.add(device.clone())?;
-        Ok(Self { device })
+        Ok(Self {
+            device,
+            _stats: stats,
+            _dir: dir,
+        })
     }
 
     /// Unregisters what only this device served, then stops it and fails what it held.

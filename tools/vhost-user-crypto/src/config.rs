@@ -60,7 +60,7 @@ impl Default for DeviceSettings {
             max_auth_key_len: 512,
             max_size: 16 << 20,
             max_sessions: 1024,
-            features: bit64(VIRTIO_F_VERSION_1) | 0x3f,
+            features: bit64(VIRTIO_F_VERSION_1) | 0x1f,
         }
     }
 }
@@ -131,14 +131,17 @@ mod tests {
 
     #[test]
     fn config_layout_matches_uapi() {
-        let s = DeviceSettings { max_dataqueues: 3, ..Default::default() };
+        let s = DeviceSettings {
+            max_dataqueues: 3,
+            ..Default::default()
+        };
         let c = s.config_bytes(true);
         assert_eq!(le32(&c, 0), 1);
         assert_eq!(le32(&c, 4), 3);
         assert_eq!(le32(&c, 8), 0b1111);
         assert_eq!(le32(&c, 12), IMPLEMENTED_CIPHERS as u32);
-        assert_eq!(le32(&c, 24), 0x7e);
-        assert_eq!(le32(&c, 28), 1 << (53 - 32) | 0);
+        assert_eq!(le32(&c, 24), 0x7e | 1 << 26);
+        assert_eq!(le32(&c, 28), 1 << (53 - 32));
         assert_eq!(le32(&c, 36), 64);
         assert_eq!(le64(&c, 48), 16 << 20);
         assert_eq!(le32(&s.config_bytes(false), 0), 0);

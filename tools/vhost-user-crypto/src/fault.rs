@@ -63,7 +63,10 @@ struct EveryNth {
 
 impl EveryNth {
     fn new(every: u64) -> Self {
-        EveryNth { every: every.max(1), seen: 0 }
+        EveryNth {
+            every: every.max(1),
+            seen: 0,
+        }
     }
 
     fn fire(&mut self) -> bool {
@@ -155,13 +158,16 @@ impl FaultState {
     /// The used length to report instead of `len`.
     pub fn used_len(&self, len: u32) -> u32 {
         let mut f = self.lock();
-        match f.used_len.as_mut() {
-            Some((mode, every)) if every.fire() => match *mode {
-                UsedLenMode::Add(n) => len.wrapping_add(n),
-                UsedLenMode::Sub(n) => len.wrapping_sub(n),
-                UsedLenMode::Set(n) => n,
-            },
-            _ => len,
+        let Some((mode, every)) = f.used_len.as_mut() else {
+            return len;
+        };
+        if !every.fire() {
+            return len;
+        }
+        match *mode {
+            UsedLenMode::Add(n) => len.wrapping_add(n),
+            UsedLenMode::Sub(n) => len.wrapping_sub(n),
+            UsedLenMode::Set(n) => n,
         }
     }
 
@@ -241,7 +247,9 @@ impl FaultState {
 /// Parses `every=N` if present (default 1).
 fn every_arg(args: &[&str]) -> Result<u64, String> {
     match args.iter().find_map(|a| a.strip_prefix("every=")) {
-        Some(n) => parse_number(n).filter(|&n| n > 0).ok_or_else(|| format!("bad every={n}")),
+        Some(n) => parse_number(n)
+            .filter(|&n| n > 0)
+            .ok_or_else(|| format!("bad every={n}")),
         None => Ok(1),
     }
 }
@@ -275,13 +283,21 @@ fn apply_command(f: &mut Faults, cmd: &str, args: &[&str]) -> Result<Option<Faul
             }
             let status = Status::parse(st).ok_or_else(|| format!("bad status {st}"))?;
             let every = EveryNth::new(every_arg(args)?);
-            f.status_rules.push(StatusRule { selector, status, every });
+            f.status_rules.push(StatusRule {
+                selector,
+                status,
+                every,
+            });
         }
         "delay" => f.delay_ms = num_arg(args, 0, "milliseconds")?,
         "reorder" => f.reorder = on_off(args)?,
         "used-len" => f.used_len = parse_used_len(args)?,
         "corrupt" => {
-            f.corrupt = if on_off(args)? { Some(EveryNth::new(every_arg(args)?)) } else { None }
+            f.corrupt = if on_off(args)? {
+                Some(EveryNth::new(every_arg(args)?))
+            } else {
+                None
+            }
         }
         "stall" | "unstall" => return stall(f, cmd == "stall", arg(args, 0, "queue|all")?),
         "refuse" | "unrefuse" => refuse(f, cmd == "refuse", arg(args, 0, "service:algo")?)?,
@@ -331,7 +347,9 @@ fn stall(f: &mut Faults, on: bool, which: &str) -> Result<Option<FaultEvent>, St
 
 /// `service:algo`, e.g. `cipher:aes-cbc`, `aead:3`, `mac:*`.
 fn refuse(f: &mut Faults, on: bool, spec: &str) -> Result<(), String> {
-    let (svc, algo) = spec.split_once(':').ok_or_else(|| format!("expected service:algo, got {spec}"))?;
+    let (svc, algo) = spec
+        .split_once(':')
+        .ok_or_else(|| format!("expected service:algo, got {spec}"))?;
     let service = crate::algo_names::service_by_name(svc).ok_or_else(|| format!("bad service {svc}"))?;
     let algo = if algo == "*" {
         u32::MAX

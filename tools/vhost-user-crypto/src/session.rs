@@ -12,7 +12,8 @@ use crate::wire::{self, Status};
 /// A session of any service.
 pub enum Session {
     Cipher(CipherSession),
-    Chain(ChainSession),
+    /// Boxed: it holds two keys and would bloat every other variant.
+    Chain(Box<ChainSession>),
     Hash(HashSession),
     Mac(MacSession),
     Aead(AeadSession),
@@ -141,7 +142,7 @@ impl AeadSession {
 /// The authentication half of a chain.
 pub enum Auth {
     Hash(HashAlg),
-    Mac(MacKey),
+    Mac(Box<MacKey>),
 }
 
 impl Auth {
@@ -154,13 +155,16 @@ impl Auth {
             }
             wire::HASH_MODE_AUTH => {
                 admit(dev, wire::SERVICE_MAC, algo)?;
-                MacKey::new(algo, key).map(Auth::Mac).map_err(status_of)
+                MacKey::new(algo, key)
+                    .map(|k| Auth::Mac(Box::new(k)))
+                    .map_err(status_of)
             }
             _ => Err(Status::NotSupp),
         }
     }
 
-    pub fn len(&self) -> usize {
+    /// Full output size in bytes.
+    pub fn output_len(&self) -> usize {
         match self {
             Auth::Hash(h) => h.digest_len(),
             Auth::Mac(m) => m.mac_len(),
@@ -189,7 +193,11 @@ impl ChainSession {
             wire::CHAIN_ORDER_CIPHER_THEN_HASH => false,
             _ => return Err(Status::Err),
         };
-        Ok(ChainSession { cipher, auth, hash_first })
+        Ok(ChainSession {
+            cipher,
+            auth,
+            hash_first,
+        })
     }
 }
 

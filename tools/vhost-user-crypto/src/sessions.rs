@@ -26,7 +26,10 @@ impl SessionTable {
     pub fn new(limit: usize) -> Self {
         SessionTable {
             limit,
-            inner: RwLock::new(Inner { map: HashMap::new(), next_id: 1 }),
+            inner: RwLock::new(Inner {
+                map: HashMap::new(),
+                next_id: 1,
+            }),
         }
     }
 
@@ -78,7 +81,10 @@ mod tests {
     use crate::session::HashSession;
 
     fn hash_session() -> Session {
-        Session::Hash(HashSession { alg: HashAlg::Sha256, result_len: 32 })
+        Session::Hash(HashSession {
+            alg: HashAlg::Sha256,
+            result_len: 32,
+        })
     }
 
     #[test]

@@ -154,7 +154,9 @@ impl Status {
             "key-rejected" | "key_rejected" => Some(Status::KeyRejected),
             _ => None,
         };
-        named.map(|s| s as u8).or_else(|| parse_number(text).and_then(|n| u8::try_from(n).ok()))
+        named
+            .map(|s| s as u8)
+            .or_else(|| parse_number(text).and_then(|n| u8::try_from(n).ok()))
     }
 }
 

@@ -21,9 +21,9 @@ impl AeadKey {
         Ok(match algo {
             wire::AEAD_GCM => AeadKey::Gcm(AesKey::new(key)?),
             wire::AEAD_CCM => AeadKey::Ccm(AesKey::new(key)?),
-            wire::AEAD_CHACHA20_POLY1305 => AeadKey::ChaChaPoly(
-                ChaCha20Poly1305::new_from_slice(key).map_err(|_| CryptoError::BadKey)?,
-            ),
+            wire::AEAD_CHACHA20_POLY1305 => {
+                AeadKey::ChaChaPoly(ChaCha20Poly1305::new_from_slice(key).map_err(|_| CryptoError::BadKey)?)
+            }
             _ => return Err(CryptoError::NotSupported),
         })
     }
@@ -38,13 +38,7 @@ impl AeadKey {
     }
 
     /// Encrypts `data` in place; returns the tag.
-    pub fn seal(
-        &self,
-        iv: &[u8],
-        aad: &[u8],
-        data: &mut [u8],
-        tag_len: usize,
-    ) -> Result<Vec<u8>, CryptoError> {
+    pub fn seal(&self, iv: &[u8], aad: &[u8], data: &mut [u8], tag_len: usize) -> Result<Vec<u8>, CryptoError> {
         match self {
             AeadKey::Gcm(k) => gcm::seal(k, iv, aad, data, tag_len),
             AeadKey::Ccm(k) => ccm::seal(k, iv, aad, data, tag_len),

@@ -20,13 +20,7 @@ pub fn tag_len_ok(len: usize) -> bool {
 }
 
 /// Encrypts `data` in place and returns the `tag_len`-byte tag.
-pub fn seal(
-    key: &AesKey,
-    iv: &[u8],
-    aad: &[u8],
-    data: &mut [u8],
-    tag_len: usize,
-) -> Result<Vec<u8>, CryptoError> {
+pub fn seal(key: &AesKey, iv: &[u8], aad: &[u8], data: &mut [u8], tag_len: usize) -> Result<Vec<u8>, CryptoError> {
     let nonce = nonce_of(iv)?;
     check(nonce, data.len(), tag_len)?;
     let mac = cbc_mac(key, nonce, aad, data, tag_len);
@@ -37,13 +31,7 @@ pub fn seal(
 
 /// Decrypts `data` in place and verifies `tag`; on a mismatch `data` is
 /// restored to the ciphertext so no unauthenticated plaintext leaves.
-pub fn open(
-    key: &AesKey,
-    iv: &[u8],
-    aad: &[u8],
-    data: &mut [u8],
-    tag: &[u8],
-) -> Result<(), CryptoError> {
+pub fn open(key: &AesKey, iv: &[u8], aad: &[u8], data: &mut [u8], tag: &[u8]) -> Result<(), CryptoError> {
     let nonce = nonce_of(iv)?;
     check(nonce, data.len(), tag.len())?;
     ctr(key, nonce, data);
@@ -150,7 +138,11 @@ struct CbcMac<'a> {
 
 impl<'a> CbcMac<'a> {
     fn new(key: &'a AesKey) -> Self {
-        CbcMac { key, x: [0; 16], fill: 0 }
+        CbcMac {
+            key,
+            x: [0; 16],
+            fill: 0,
+        }
     }
 
     fn update(&mut self, mut data: &[u8]) {

@@ -7,8 +7,8 @@
 //! the second key half by the device), ECB ignores the IV.
 
 use cipher::{
-    array::Array, BlockCipherDecrypt, BlockCipherEncrypt, BlockModeDecrypt, BlockModeEncrypt,
-    BlockSizeUser, InnerIvInit, KeyInit, StreamCipher,
+    array::Array, BlockCipherDecrypt, BlockCipherEncrypt, BlockModeDecrypt, BlockModeEncrypt, BlockSizeUser,
+    InnerIvInit, KeyInit, StreamCipher,
 };
 use des::TdesEde3;
 
@@ -23,7 +23,11 @@ pub enum CipherKey {
     AesEcb(AesKey),
     AesCbc(AesKey),
     AesCtr(AesKey),
-    AesXts { data: AesKey, tweak: AesKey },
+    /// Boxed: two key schedules would double the size of every variant.
+    AesXts {
+        data: Box<AesKey>,
+        tweak: Box<AesKey>,
+    },
     TdesEcb(TdesEde3),
     TdesCbc(TdesEde3),
 }
@@ -49,8 +53,8 @@ impl CipherKey {
         }
         let (k1, k2) = key.split_at(key.len() / 2);
         Ok(CipherKey::AesXts {
-            data: AesKey::new(k1)?,
-            tweak: AesKey::new(k2)?,
+            data: Box::new(AesKey::new(k1)?),
+            tweak: Box::new(AesKey::new(k2)?),
         })
     }
 
@@ -137,13 +141,28 @@ mod tests {
 
     #[test]
     fn rejects_bad_keys_ivs_and_lengths() {
-        assert_eq!(CipherKey::new(wire::CIPHER_AES_CBC, &[0; 17]).err(), Some(CryptoError::BadKey));
-        assert_eq!(CipherKey::new(wire::CIPHER_AES_XTS, &[0; 33]).err(), Some(CryptoError::BadKey));
+        assert_eq!(
+            CipherKey::new(wire::CIPHER_AES_CBC, &[0; 17]).err(),
+            Some(CryptoError::BadKey)
+        );
+        assert_eq!(
+            CipherKey::new(wire::CIPHER_AES_XTS, &[0; 33]).err(),
+            Some(CryptoError::BadKey)
+        );
         assert_eq!(CipherKey::new(99, &[0; 16]).err(), Some(CryptoError::NotSupported));
         let iv = [0u8; 16];
-        assert_eq!(run(wire::CIPHER_AES_CBC, &[0; 16], Direction::Encrypt, &iv, &[0; 15]), Err(CryptoError::BadLength));
-        assert_eq!(run(wire::CIPHER_AES_CBC, &[0; 16], Direction::Encrypt, &iv[..8], &[0; 16]), Err(CryptoError::BadIv));
-        assert_eq!(run(wire::CIPHER_3DES_ECB, &[1; 24], Direction::Encrypt, &[], &[0; 12]), Err(CryptoError::BadLength));
+        assert_eq!(
+            run(wire::CIPHER_AES_CBC, &[0; 16], Direction::Encrypt, &iv, &[0; 15]),
+            Err(CryptoError::BadLength)
+        );
+        assert_eq!(
+            run(wire::CIPHER_AES_CBC, &[0; 16], Direction::Encrypt, &iv[..8], &[0; 16]),
+            Err(CryptoError::BadIv)
+        );
+        assert_eq!(
+            run(wire::CIPHER_3DES_ECB, &[1; 24], Direction::Encrypt, &[], &[0; 12]),
+            Err(CryptoError::BadLength)
+        );
     }
 
     #[test]

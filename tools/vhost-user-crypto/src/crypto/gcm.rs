@@ -20,13 +20,7 @@ pub fn tag_len_ok(len: usize) -> bool {
 }
 
 /// Encrypts `data` in place and returns the `tag_len`-byte tag.
-pub fn seal(
-    key: &AesKey,
-    iv: &[u8],
-    aad: &[u8],
-    data: &mut [u8],
-    tag_len: usize,
-) -> Result<Vec<u8>, CryptoError> {
+pub fn seal(key: &AesKey, iv: &[u8], aad: &[u8], data: &mut [u8], tag_len: usize) -> Result<Vec<u8>, CryptoError> {
     if !tag_len_ok(tag_len) {
         return Err(CryptoError::BadTagLength);
     }
@@ -37,13 +31,7 @@ pub fn seal(
 
 /// Verifies `tag` over the ciphertext, then decrypts `data` in place.
 /// On a mismatch `data` is left as ciphertext.
-pub fn open(
-    key: &AesKey,
-    iv: &[u8],
-    aad: &[u8],
-    data: &mut [u8],
-    tag: &[u8],
-) -> Result<(), CryptoError> {
+pub fn open(key: &AesKey, iv: &[u8], aad: &[u8], data: &mut [u8], tag: &[u8]) -> Result<(), CryptoError> {
     if !tag_len_ok(tag.len()) {
         return Err(CryptoError::BadTagLength);
     }

@@ -109,10 +109,11 @@ where
     xor_tweak(block, t);
 }
 
+/// XORs the tweak into a 16-byte block as one 128-bit word.
 fn xor_tweak(block: &mut [u8], t: u128) {
-    for (b, k) in block.iter_mut().zip(t.to_le_bytes()) {
-        *b ^= k;
-    }
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&block[..16]);
+    block[..16].copy_from_slice(&(u128::from_le_bytes(b) ^ t).to_le_bytes());
 }
 
 /// Multiplication by x in GF(2^128) with the little-endian convention of

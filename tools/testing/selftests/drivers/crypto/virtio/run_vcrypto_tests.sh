@@ -14,8 +14,9 @@ for t in "$@"; do
 	n=$((n + 1))
 	echo "# selftests: drivers/crypto/virtio: $t"
 	out=/tmp/ksft_$t.out
-	timeout "$timeout" "./$t" > "$out" 2>&1
-	rc=$?
+	# Progress goes to the console as it happens (a hang shows where it hangs).
+	{ timeout "$timeout" "./$t" 2>&1; echo $? > "$out.rc"; } | tee "$out" | sed "s|^|[$t] |" > /dev/console
+	rc=$(cat "$out.rc")
 	sed 's/^/    /' "$out"
 	case $rc in
 	0) echo "ok $n selftests: drivers/crypto/virtio: $t" ;;

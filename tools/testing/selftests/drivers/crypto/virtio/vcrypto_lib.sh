@@ -50,3 +50,23 @@ wait_selftests() {
 	done
 	return 1
 }
+
+# The kernel's C virtio crypto driver, for side-by-side checks.
+C_MOD=virtio_crypto
+C_KO_DIR=${VCRYPTO_C_KO_DIR:-/lib/modules/extra}
+c_driver_load() {
+	grep -q "^crypto_engine " /proc/modules || insmod "$C_KO_DIR/crypto_engine.ko" 2>/dev/null
+	insmod "$C_KO_DIR/virtio_crypto.ko"
+}
+c_driver_unload() { rmmod "$C_MOD"; }
+
+# The refcnt /proc/crypto shows for the implementation called $1.
+alg_refcnt() {
+	awk -v d="$1" '/^driver/{dr=$3} /^refcnt/{if (dr==d) print $3}' /proc/crypto | head -1
+}
+
+# A counter of our first device's debugfs stats file.
+our_stat() {
+	f=$(ls /sys/kernel/debug/virtio_crypto_rs-*/stats 2>/dev/null | head -1)
+	[ -n "$f" ] && awk -v k="$1" '$1==k{print $2}' "$f"
+}

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause
+//! One crypto device: settings, negotiated features, sessions and faults.
+//!
+//! Independent of vhost-user so tests can drive it with plain descriptor
+//! chains in test guest memory.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use virtio_queue::DescriptorChain;
+use vm_memory::GuestMemoryMmap;
+
+use crate::config::{DeviceSettings, Features};
+use crate::fault::FaultState;
+use crate::sessions::SessionTable;
+use crate::wire::CONFIG_LEN;
+
+/// What to put in the used ring for one request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Completion {
+    pub head: u16,
+    pub used_len: u32,
+}
+
+/// The state shared by the control queue and all data queue workers.
+pub struct Device {
+    pub settings: DeviceSettings,
+    pub sessions: SessionTable,
+    pub faults: Arc<FaultState>,
+    negotiated: AtomicU64,
+}
+
+impl Device {
+    pub fn new(settings: DeviceSettings, faults: Arc<FaultState>) -> Self {
+        let sessions = SessionTable::new(settings.max_sessions);
+        Device {
+            settings,
+            sessions,
+            faults,
+            negotiated: AtomicU64::new(0),
+        }
+    }
+
+    /// Records the features the driver accepted (they pick wire layouts).
+    pub fn set_negotiated(&self, features: u64) {
+        self.negotiated.store(features, Ordering::Release);
+    }
+
+    pub fn features(&self) -> Features {
+        Features(self.negotiated.load(Ordering::Acquire))
+    }
+
+    /// The configuration space as the driver sees it now.
+    pub fn config_space(&self) -> [u8; CONFIG_LEN] {
+        self.settings.config_bytes(!self.faults.needs_reset())
+    }
+
+    /// Device reset: sessions go, the needs-reset state ends.
+    pub fn reset(&self) {
+        self.sessions.clear();
+        self.faults.clear_needs_reset();
+    }
+
+    /// Handles one control queue request.
+    pub fn handle_control<T>(&self, mem: &GuestMemoryMmap, chain: DescriptorChain<T>) -> Completion
+    where
+        T: std::ops::Deref + Clone,
+        T::Target: vm_memory::GuestMemory + Sized,
+    {
+        crate::control::handle(self, mem, chain)
+    }
+
+    /// Handles one data queue request.
+    pub fn handle_data<T>(&self, mem: &GuestMemoryMmap, chain: DescriptorChain<T>) -> Completion
+    where
+        T: std::ops::Deref + Clone,
+        T::Target: vm_memory::GuestMemory + Sized,
+    {
+        crate::data::handle(self, mem, chain)
+    }
+}

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause
+//! The vhost-user backend: virtqueues, config space, worker threads.
+//!
+//! Queue layout (spec): data queues `0..N`, control queue `N`. Every queue
+//! gets its own worker thread (`queues_per_thread`), so data queues are
+//! served in parallel; the backend implements `VhostUserBackend` with
+//! interior mutability because the `...Mut` flavour would serialise all
+//! threads behind one lock. Besides the virtqueue kicks each worker listens
+//! to a "rescan" eventfd (fault socket: un-stall, needs-reset) and a timerfd
+//! (delayed completions).
+
+use std::io;
+use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use log::{debug, warn};
+use vhost::vhost_user::message::{VhostUserProtocolFeatures, VhostUserVirtioFeatures};
+use vhost::vhost_user::{Backend, VhostUserFrontendReqHandler};
+use vhost_user_backend::{VhostUserBackend, VringEpollHandler, VringRwLock, VringT};
+use virtio_bindings::bindings::virtio_ring::{VIRTIO_RING_F_EVENT_IDX, VIRTIO_RING_F_INDIRECT_DESC};
+use virtio_queue::QueueOwnedT;
+use vm_memory::{GuestAddressSpace, GuestMemoryAtomic, GuestMemoryMmap};
+use vmm_sys_util::epoll::EventSet;
+use vmm_sys_util::event::{new_event_consumer_and_notifier, EventConsumer, EventFlag, EventNotifier};
+use vmm_sys_util::eventfd::{EventFd, EFD_NONBLOCK};
+use vmm_sys_util::timerfd::TimerFd;
+
+use crate::completion::PendingCompletions;
+use crate::device::{Completion, Device};
+use crate::fault::FaultEvent;
+
+/// Largest config read the backend answers (the struct is 56 bytes; QEMU
+/// may be told a bigger `config_size`, the rest reads as zero).
+const MAX_CONFIG_READ: usize = 256;
+
+/// Per-queue state owned by that queue's worker.
+#[derive(Default)]
+struct QueueState {
+    pending: PendingCompletions,
+    /// Kept so `stop_vring` can flush delayed completions.
+    vring: Option<VringRwLock>,
+}
+
+/// Backend for one vhost-user connection.
+pub struct VhuCrypto {
+    device: Arc<Device>,
+    num_queues: usize,
+    mem: RwLock<Option<GuestMemoryAtomic<GuestMemoryMmap>>>,
+    event_idx: AtomicBool,
+    queues: Vec<Mutex<QueueState>>,
+    exits: Vec<(EventConsumer, EventNotifier)>,
+    rescans: Vec<EventFd>,
+    timers: Vec<Mutex<TimerFd>>,
+    frontend: Mutex<Option<Backend>>,
+}
+
+impl VhuCrypto {
+    pub fn new(device: Arc<Device>) -> io::Result<Self> {
+        let num_queues = device.settings.max_dataqueues as usize + 1;
+        let mut exits = Vec::new();
+        let mut rescans = Vec::new();
+        let mut timers = Vec::new();
+        for _ in 0..num_queues {
+            exits.push(new_event_consumer_and_notifier(EventFlag::NONBLOCK)?);
+            rescans.push(EventFd::new(EFD_NONBLOCK)?);
+            timers.push(Mutex::new(TimerFd::new()?));
+        }
+        Ok(VhuCrypto {
+            device,
+            num_queues,
+            mem: RwLock::new(None),
+            event_idx: AtomicBool::new(false),
+            queues: (0..num_queues).map(|_| Mutex::default()).collect(),
+            exits,
+            rescans,
+            timers,
+            frontend: Mutex::new(None),
+        })
+    }
+
+    fn control_queue(&self) -> usize {
+        self.num_queues - 1
+    }
+
+    fn rescan_event(&self, q: usize) -> u16 {
+        (self.num_queues + 1 + q) as u16
+    }
+
+    fn timer_event(&self, q: usize) -> u16 {
+        (2 * self.num_queues + 1 + q) as u16
+    }
+
+    /// Adds the rescan and timer fds of queue `q` to its worker's epoll set.
+    pub fn register_listeners(&self, handlers: &[Arc<VringEpollHandler<Arc<VhuCrypto>>>]) -> io::Result<()> {
+        for (q, h) in handlers.iter().enumerate().take(self.num_queues) {
+            h.register_listener(
+                self.rescans[q].as_raw_fd(),
+                EventSet::IN,
+                u64::from(self.rescan_event(q)),
+            )?;
+            let timer_fd = self.timers[q].lock().unwrap_or_else(|e| e.into_inner()).as_raw_fd();
+            h.register_listener(timer_fd, EventSet::IN, u64::from(self.timer_event(q)))?;
+        }
+        Ok(())
+    }
+
+    /// Reacts to a fault socket command.
+    pub fn on_fault_event(&self, ev: FaultEvent) {
+        if ev == FaultEvent::NeedsReset {
+            if let Some(fe) = self.frontend.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+                if let Err(e) = fe.handle_config_change() {
+                    warn!("config change notification failed: {e}");
+                }
+            }
+        }
+        for fd in &self.rescans {
+            let _ = fd.write(1);
+        }
+    }
+
+    /// Pops and handles every available request, then publishes what is due.
+    fn service_queue(&self, q: usize, vring: &VringRwLock) -> io::Result<()> {
+        let mut state = self.queues[q].lock().unwrap_or_else(|e| e.into_inner());
+        if state.vring.is_none() {
+            state.vring = Some(vring.clone());
+        }
+        if !self.device.faults.stalled(q as u16) {
+            self.process_available(q, vring, &mut state.pending)?;
+        }
+        self.publish(q, vring, &mut state.pending)
+    }
+
+    fn process_available(&self, q: usize, vring: &VringRwLock, pending: &mut PendingCompletions) -> io::Result<()> {
+        let Some(atomic) = self.mem.read().unwrap_or_else(|e| e.into_inner()).clone() else {
+            return Ok(());
+        };
+        let mem = atomic.memory();
+        let event_idx = self.event_idx.load(Ordering::Relaxed);
+        loop {
+            if event_idx {
+                vring.disable_notification().map_err(io::Error::other)?;
+            }
+            let chains: Vec<_> = vring
+                .get_mut()
+                .get_queue_mut()
+                .iter(mem.clone())
+                .map_err(io::Error::other)?
+                .collect();
+            let due = Instant::now() + self.device.faults.delay();
+            for chain in chains {
+                let c = if q == self.control_queue() {
+                    self.device.handle_control(&mem, chain)
+                } else {
+                    self.device.handle_data(&mem, chain)
+                };
+                pending.push(due, c);
+            }
+            if !event_idx || !vring.enable_notification().map_err(io::Error::other)? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Puts due completions in the used ring, signals, re-arms the timer.
+    fn publish(&self, q: usize, vring: &VringRwLock, pending: &mut PendingCompletions) -> io::Result<()> {
+        let now = Instant::now();
+        let ready = pending.take_ready(now, self.device.faults.reorder());
+        self.push_used(vring, &ready)?;
+        let mut timer = self.timers[q].lock().unwrap_or_else(|e| e.into_inner());
+        let armed = match pending.next_due() {
+            // A zero duration would disarm the timer: wait at least 1 µs.
+            Some(due) => timer.reset(due.saturating_duration_since(now).max(Duration::from_micros(1)), None),
+            None => timer.clear(),
+        };
+        armed.map_err(io::Error::other)
+    }
+
+    fn push_used(&self, vring: &VringRwLock, done: &[Completion]) -> io::Result<()> {
+        if done.is_empty() {
+            return Ok(());
+        }
+        for c in done {
+            vring.add_used(c.head, c.used_len).map_err(io::Error::other)?;
+        }
+        let notify = !self.event_idx.load(Ordering::Relaxed) || vring.needs_notification().map_err(io::Error::other)?;
+        if notify {
+            vring.signal_used_queue()?;
+        }
+        Ok(())
+    }
+}
+
+impl VhostUserBackend for VhuCrypto {
+    type Bitmap = ();
+    type Vring = VringRwLock;
+
+    fn num_queues(&self) -> usize {
+        self.num_queues
+    }
+
+    fn max_queue_size(&self) -> usize {
+        usize::from(self.device.settings.queue_size)
+    }
+
+    fn features(&self) -> u64 {
+        self.device.settings.features
+            | (1 << VIRTIO_RING_F_INDIRECT_DESC)
+            | (1 << VIRTIO_RING_F_EVENT_IDX)
+            | VhostUserVirtioFeatures::PROTOCOL_FEATURES.bits()
+    }
+
+    fn acked_features(&self, features: u64) {
+        debug!("driver accepted features {features:#x}");
+        self.device.set_negotiated(features);
+    }
+
+    fn protocol_features(&self) -> VhostUserProtocolFeatures {
+        VhostUserProtocolFeatures::MQ
+            | VhostUserProtocolFeatures::CONFIG
+            | VhostUserProtocolFeatures::BACKEND_REQ
+            | VhostUserProtocolFeatures::REPLY_ACK
+            | VhostUserProtocolFeatures::RESET_DEVICE
+    }
+
+    fn reset_device(&self) {
+        self.device.reset();
+    }
+
+    fn set_event_idx(&self, enabled: bool) {
+        self.event_idx.store(enabled, Ordering::Relaxed);
+    }
+
+    fn get_config(&self, offset: u32, size: u32) -> Vec<u8> {
+        let (offset, size) = (offset as usize, size as usize);
+        let Some(end) = offset.checked_add(size).filter(|&e| e <= MAX_CONFIG_READ) else {
+            warn!("config read {offset}+{size} out of range");
+            return Vec::new();
+        };
+        let mut space = [0u8; MAX_CONFIG_READ];
+        let cfg = self.device.config_space();
+        space[..cfg.len()].copy_from_slice(&cfg);
+        space[offset..end].to_vec()
+    }
+
+    fn set_config(&self, offset: u32, buf: &[u8]) -> io::Result<()> {
+        // Every field is read-only for the driver; writes are ignored.
+        debug!("ignored config write of {} bytes at {offset}", buf.len());
+        Ok(())
+    }
+
+    fn update_memory(&self, mem: GuestMemoryAtomic<GuestMemoryMmap>) -> io::Result<()> {
+        *self.mem.write().unwrap_or_else(|e| e.into_inner()) = Some(mem);
+        Ok(())
+    }
+
+    fn set_backend_req_fd(&self, backend: Backend) {
+        *self.frontend.lock().unwrap_or_else(|e| e.into_inner()) = Some(backend);
+    }
+
+    fn queues_per_thread(&self) -> Vec<u64> {
+        (0..self.num_queues).map(|q| 1u64 << q).collect()
+    }
+
+    fn exit_event(&self, thread_index: usize) -> Option<(EventConsumer, EventNotifier)> {
+        let (c, n) = self.exits.get(thread_index)?;
+        Some((c.try_clone().ok()?, n.try_clone().ok()?))
+    }
+
+    fn stop_vring(&self, queue_index: u32) -> io::Result<()> {
+        let q = queue_index as usize;
+        if let Some(state) = self.queues.get(q) {
+            let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+            let rest = state.pending.take_all();
+            if let Some(vring) = state.vring.clone() {
+                self.push_used(&vring, &rest)?;
+            }
+        }
+        // The control queue stops when the driver resets the device.
+        if q == self.control_queue() {
+            self.device.reset();
+        }
+        Ok(())
+    }
+
+    fn handle_event(
+        &self,
+        device_event: u16,
+        evset: EventSet,
+        vrings: &[VringRwLock],
+        _thread: usize,
+    ) -> io::Result<()> {
+        if evset != EventSet::IN {
+            return Err(io::Error::other(format!("unexpected epoll events {evset:?}")));
+        }
+        let ev = usize::from(device_event);
+        let n = self.num_queues;
+        let q = if ev < n {
+            ev
+        } else if ev > n && ev <= 2 * n {
+            let _ = self.rescans[ev - n - 1].read();
+            ev - n - 1
+        } else if ev > 2 * n && ev <= 3 * n {
+            let _ = self.timers[ev - 2 * n - 1]
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .wait();
+            ev - 2 * n - 1
+        } else {
+            return Err(io::Error::other(format!("unknown device event {device_event}")));
+        };
+        let vring = vrings.get(q).ok_or_else(|| io::Error::other("no such vring"))?;
+        self.service_queue(q, vring)
+    }
+}
