@@ -15,6 +15,8 @@ say "host tests"
 "$TOP/scripts/tests/host_kdir_errors.sh" "$kdir" > "$out/host_kdir.ktap" 2>&1 || true
 # This one also builds the module (under clippy) for the guest.
 "$TOP/scripts/tests/host_code_rules.sh" "$kdir" > "$out/host_rules.ktap" 2>&1 || true
+say "host tests: the vhost-user-crypto device crate (cargo test, clippy, rustfmt)"
+"$TOP/scripts/tests/host_device_crate.sh" > "$out/host_device.ktap" 2>&1 || true
 cat "$out"/host_*.ktap
 make -s -C "$TOP" KDIR="$kdir" >/dev/null 2>"$out/build.log" || { cat "$out/build.log"; die "module build failed"; }
 
