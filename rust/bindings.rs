@@ -19,6 +19,9 @@
     unreachable_pub,
     unsafe_op_in_unsafe_fn,
     clippy::all,
+    clippy::ptr_as_ptr,
+    clippy::ref_as_ptr,
+    clippy::cast_lossless,
     clippy::undocumented_unsafe_blocks
 )]
 

@@ -28,7 +28,9 @@ use self::id::IdTableExt;
 
 pub use self::device_impl::{ConfigField, Device};
 pub use self::id::{DeviceId, IdTable};
-pub use self::queue::{InFlight, Part, Parts, QueueHandler, QueueSpec, Virtqueue, Virtqueues, MAX_PARTS};
+pub use self::queue::{
+    InFlight, Part, Parts, QueueHandler, QueueSpec, Virtqueue, Virtqueues, MAX_PARTS,
+};
 
 /// An adapter for the registration of virtio drivers.
 pub struct Adapter<T: Driver>(T);

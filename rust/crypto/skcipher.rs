@@ -144,7 +144,8 @@ impl<T: Skcipher> Registration<T> {
             return Err(Error::from_errno(ret));
         }
         // SAFETY: `raw` is not null (it came from a `KBox`).
-        Ok(Self { alg: unsafe { NonNull::new_unchecked(raw) } })
+        let alg = unsafe { NonNull::new_unchecked(raw) };
+        Ok(Self { alg })
     }
 
     /// # Safety
@@ -171,7 +172,9 @@ impl<T: Skcipher> Registration<T> {
             // SAFETY: `tfm` is live; its context has room for `T::TfmCtx` (`cra_ctxsize`) and is
             // aligned to at least 8 bytes (CRYPTO_MINALIGN), which the assertion in `new` needs.
             unsafe {
-                bindings::vcrs_crypto_skcipher_ctx(tfm).cast::<T::TfmCtx>().write(ctx);
+                bindings::vcrs_crypto_skcipher_ctx(tfm)
+                    .cast::<T::TfmCtx>()
+                    .write(ctx);
                 bindings::vcrs_skcipher_set_reqsize_dma(tfm, size_of::<T::ReqCtx>() as u32);
             }
             Ok(0)
@@ -181,7 +184,9 @@ impl<T: Skcipher> Registration<T> {
     extern "C" fn exit_callback(tfm: *mut bindings::crypto_skcipher) {
         // SAFETY: `exit` is only called after a successful `init`, once; nothing uses the
         // context afterwards.
-        unsafe { core::ptr::drop_in_place(bindings::vcrs_crypto_skcipher_ctx(tfm).cast::<T::TfmCtx>()) };
+        unsafe {
+            core::ptr::drop_in_place(bindings::vcrs_crypto_skcipher_ctx(tfm).cast::<T::TfmCtx>())
+        };
     }
 
     extern "C" fn setkey_callback(
@@ -302,7 +307,12 @@ impl<T: Skcipher> Request<T> {
     /// the output IV here when it completes the request.
     pub fn iv(&mut self) -> &mut [u8] {
         // SAFETY: The request and its transform are live.
-        let (iv, len) = unsafe { ((*self.raw()).iv, bindings::vcrs_crypto_skcipher_ivsize(self.tfm())) };
+        let (iv, len) = unsafe {
+            (
+                (*self.raw()).iv,
+                bindings::vcrs_crypto_skcipher_ivsize(self.tfm()),
+            )
+        };
         if iv.is_null() || len == 0 {
             return &mut [];
         }
@@ -356,7 +366,12 @@ impl<T: Skcipher> Request<T> {
         }
         // SAFETY: `sg` covers at least `cryptlen` bytes (API contract) and `buf` is writable.
         unsafe {
-            bindings::memcpy_from_sglist(buf.as_mut_ptr().cast(), sg, offset as u32, buf.len() as u32)
+            bindings::memcpy_from_sglist(
+                buf.as_mut_ptr().cast(),
+                sg,
+                offset as u32,
+                buf.len() as u32,
+            )
         };
         Ok(())
     }
@@ -411,7 +426,9 @@ impl<T: Skcipher> Drop for Request<T> {
     fn drop(&mut self) {
         let raw = self.raw();
         // SAFETY: A request dropped without `complete` is still live and not completed.
-        unsafe { bindings::vcrs_crypto_request_complete(&raw mut (*raw).base, -(bindings::EIO as c_int)) };
+        unsafe {
+            bindings::vcrs_crypto_request_complete(&raw mut (*raw).base, -(bindings::EIO as c_int))
+        };
     }
 }
 

@@ -398,10 +398,12 @@ impl<H: QueueHandler + 'static> Virtqueues<H> {
         // The queues exist but `priv` is still null: a notification arriving now is ignored,
         // and the device is not ready yet, so it cannot have used any buffer.
         let ctx = KBox::into_raw(ctx);
-        // SAFETY: `ctx` was just leaked from a `KBox`; it is reclaimed in `drop`.
+        // SAFETY: `ctx` was just leaked from a `KBox`, so it is not null; it is reclaimed in
+        // `drop`.
+        let ctx_ptr = unsafe { NonNull::new_unchecked(ctx) };
         let this = Self {
             vdev,
-            ctx: unsafe { NonNull::new_unchecked(ctx) },
+            ctx: ctx_ptr,
             drain,
             _specs: specs,
             _p: PhantomData,
@@ -462,7 +464,10 @@ impl<H: QueueHandler + 'static> Virtqueues<H> {
 
     /// The lock of the queue at `index`, if any.
     pub fn get(&self, index: usize) -> Option<&IrqSpinLock<Virtqueue>> {
-        self.context().queues.get(index).map(|q| q.as_ref().get_ref())
+        self.context()
+            .queues
+            .get(index)
+            .map(|q| q.as_ref().get_ref())
     }
 
     /// The handler that receives the queues' notifications.

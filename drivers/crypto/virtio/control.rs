@@ -7,6 +7,7 @@
 //! device does not answer in time the buffer stays with the device (it may still write to it)
 //! and the channel refuses work until the device gives it back.
 
+use crate::{abstractions::virtio::Virtqueues, queues::QueueEvents};
 use crate::{
     abstractions::{
         irq_spinlock::IrqSpinLock,
@@ -14,7 +15,6 @@ use crate::{
     },
     wire::{self, Direction, HDR_LEN, SESSION_INPUT_LEN},
 };
-use crate::{abstractions::virtio::Virtqueues, queues::QueueEvents};
 use kernel::{
     devres::Devres,
     new_condvar,

@@ -130,7 +130,11 @@ pub(crate) fn service(
 
 /// Fails every request of the queue after the device was reset: those the device finished
 /// are completed normally, the others with `ENODEV`, and the backlog with `ENODEV`.
-pub(crate) fn drain(state: &IrqSpinLock<DataQueueState>, queue: &IrqSpinLock<Virtqueue>, stats: &Stats) {
+pub(crate) fn drain(
+    state: &IrqSpinLock<DataQueueState>,
+    queue: &IrqSpinLock<Virtqueue>,
+    stats: &Stats,
+) {
     loop {
         let (done, lost, waiting) = {
             let mut backlog = state.lock();

@@ -40,7 +40,11 @@ impl CryptoDevice {
     }
 
     /// Sends a request to data queue `index`.
-    pub(crate) fn submit(&self, index: usize, req: Request<VirtioSkcipher>) -> Outcome<VirtioSkcipher> {
+    pub(crate) fn submit(
+        &self,
+        index: usize,
+        req: Request<VirtioSkcipher>,
+    ) -> Outcome<VirtioSkcipher> {
         let Some(queues) = self.queues.try_access() else {
             return Outcome::Failed(ENODEV, req);
         };
@@ -55,7 +59,13 @@ impl CryptoDevice {
         if self.is_dead() {
             return Err(ENODEV);
         }
-        let id = self.events.control.create_cipher_session(&self.queues, self.events.control_index, algo, key, dir)?;
+        let id = self.events.control.create_cipher_session(
+            &self.queues,
+            self.events.control_index,
+            algo,
+            key,
+            dir,
+        )?;
         crate::stats::Stats::add(&self.events.stats.sessions, 1);
         Ok(id)
     }
@@ -65,7 +75,12 @@ impl CryptoDevice {
         if self.is_dead() {
             return Err(ENODEV);
         }
-        self.events.control.destroy_cipher_session(&self.queues, self.events.control_index, algo, id)
+        self.events.control.destroy_cipher_session(
+            &self.queues,
+            self.events.control_index,
+            algo,
+            id,
+        )
     }
 
     /// Stops the device and fails everything it still holds. Called on remove, with the
@@ -129,7 +144,11 @@ impl VirtioCrypto {
         // One data queue per possible CPU at most: more would never be used.
         let data_queues = config.max_dataqueues.min(kernel::cpu::nr_cpu_ids().max(1)) as usize;
         let events = Arc::pin_init(QueueEvents::new(data_queues)?, GFP_KERNEL)?;
-        let queues = dev.find_vqs(queues::layout(data_queues)?, events.clone(), queues::drop_unused)?;
+        let queues = dev.find_vqs(
+            queues::layout(data_queues)?,
+            events.clone(),
+            queues::drop_unused,
+        )?;
         let (dataq_size, controlq_size) = {
             let q = queues.access(dev.as_ref())?;
             let size = |i: usize| q.get(i).map_or(0, |vq| vq.lock().size());

@@ -61,7 +61,10 @@ pub(crate) fn layout(data_queues: usize) -> Result<KVec<QueueSpec>> {
     let mut specs = KVec::with_capacity(data_queues + 1, GFP_KERNEL)?;
     for i in 0..data_queues {
         let name = CString::try_from_fmt(fmt!("dataq.{i}"))?;
-        specs.push(QueueSpec::new::<Request<VirtioSkcipher>>(name, true), GFP_KERNEL)?;
+        specs.push(
+            QueueSpec::new::<Request<VirtioSkcipher>>(name, true),
+            GFP_KERNEL,
+        )?;
     }
     let name = CString::try_from_fmt(fmt!("controlq"))?;
     specs.push(QueueSpec::new::<KBox<ControlBuf>>(name, true), GFP_KERNEL)?;

@@ -7,13 +7,21 @@
 //! device that offers its algorithm.
 
 use crate::{
-    abstractions::{crypto::skcipher::{AlgInfo, Registration}, module_global},
+    abstractions::{
+        crypto::skcipher::{AlgInfo, Registration},
+        module_global,
+    },
     algs::{CipherAlg, CIPHERS, PRIORITY},
     device::CryptoDevice,
     skcipher::{AlgData, VirtioSkcipher},
 };
 use core::sync::atomic::{AtomicUsize, Ordering};
-use kernel::{new_mutex, prelude::*, sync::{Arc, Mutex}, ThisModule};
+use kernel::{
+    new_mutex,
+    prelude::*,
+    sync::{Arc, Mutex},
+    ThisModule,
+};
 
 /// The module's registry (one per module, in [`module_global`]).
 #[pin_data]
@@ -86,7 +94,9 @@ impl Registry {
 
     fn find(&self, cipher: &CipherAlg) -> Option<Arc<CryptoDevice>> {
         let devices = self.devices.lock();
-        let offering = devices.iter().filter(|d| !d.is_dead() && cipher.offered_by(d.config.cipher_algos));
+        let offering = devices
+            .iter()
+            .filter(|d| !d.is_dead() && cipher.offered_by(d.config.cipher_algos));
         let n = offering.clone().count();
         if n == 0 {
             return None;

@@ -64,7 +64,10 @@ impl Default for ReqCtx {
 impl TfmCtx {
     fn destroy_sessions(&self) {
         if self.keyed.swap(false, Ordering::AcqRel) {
-            for id in [self.enc.load(Ordering::Relaxed), self.dec.load(Ordering::Relaxed)] {
+            for id in [
+                self.enc.load(Ordering::Relaxed),
+                self.dec.load(Ordering::Relaxed),
+            ] {
                 // A device that is gone has no session left to free.
                 let _ = self.device.destroy_session(self.algo, id);
             }
@@ -137,7 +140,10 @@ impl Skcipher for VirtioSkcipher {
             let session = if encrypt { &tfm.enc } else { &tfm.dec };
             (session.load(Ordering::Relaxed), tfm.queue)
         };
-        let (Ok(len32), true) = (u32::try_from(len), (len as u64) <= req.tfm_ctx().device.config.max_size) else {
+        let (Ok(len32), true) = (
+            u32::try_from(len),
+            (len as u64) <= req.tfm_ctx().device.config.max_size,
+        ) else {
             return Outcome::Failed(EINVAL, req);
         };
         let iv_len = cipher.ivsize as usize;
@@ -150,7 +156,11 @@ impl Skcipher for VirtioSkcipher {
                 return Outcome::Failed(e, req);
             }
         }
-        let opcode = if encrypt { wire::CIPHER_ENCRYPT } else { wire::CIPHER_DECRYPT };
+        let opcode = if encrypt {
+            wire::CIPHER_ENCRYPT
+        } else {
+            wire::CIPHER_DECRYPT
+        };
         {
             let ctx = req.ctx();
             ctx.hdr = wire::cipher_data_req(opcode, cipher.algo, session, iv_len as u32, len32);

@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The module's KUnit suites run when it loads (CONFIG_KUNIT); re-emit their KTAP
-# from the kernel log as this test's subtests.
+# The project's KUnit suites: the driver's own (config validation) run when it
+# loads; virtio_crypto_rs_kunit.ko (the algorithms against the kernel's generic
+# code) runs when it is loaded next to the driver. Their KTAP is taken from the
+# kernel log and re-emitted as this test's subtests.
 . "$(dirname "$0")/vcrypto_lib.sh"
 
 # KUnit runs a module's suites at load time only with CONFIG_KUNIT=y.
@@ -12,6 +14,13 @@ fi
 module_loaded && module_unload
 dmesg -c >/dev/null
 module_load || { echo "not ok 1 module loads"; exit $KSFT_FAIL; }
+wait_selftests
+KUNIT_KO=${VCRYPTO_KUNIT_KO:-$(dirname "${VCRYPTO_KO:-/lib/modules/extra/x}")/virtio_crypto_rs_kunit.ko}
+if [ -f "$KUNIT_KO" ]; then
+	insmod "$KUNIT_KO" && rmmod virtio_crypto_rs_kunit
+else
+	echo "# $KUNIT_KO not found: only the driver's own suites run"
+fi
 module_unload
 # Suite results are the lines from the "KTAP version" header of our suites to their
 # top-level result; print them without the printk prefix.
