@@ -20,6 +20,7 @@
 #include <linux/completion.h>
 #include <linux/scatterlist.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <crypto/algapi.h>
 #include <crypto/internal/skcipher.h>
 #include <crypto/scatterwalk.h>
@@ -39,6 +40,16 @@ unsigned long vcrs_spin_lock_irqsave(spinlock_t *lock);
 void vcrs_spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags);
 bool vcrs_spin_trylock_irqsave(spinlock_t *lock, unsigned long *flags);
 void vcrs_assert_spin_locked(spinlock_t *lock);
+
+/*
+ * Describes the first len bytes of src in the table dst (nents entries), skipping
+ * empty entries (a device must not see zero-sized buffers). Returns the number of
+ * entries used, -E2BIG if dst is too small, -EINVAL if src is shorter than len.
+ */
+int vcrs_sg_compact(struct scatterlist *dst, unsigned int nents,
+		    struct scatterlist *src, unsigned int len);
+/* Whether a scatterlist has an empty entry. */
+bool vcrs_sg_has_empty(struct scatterlist *sg);
 
 /* Whether a buffer may be described by a scatterlist (it is in the linear map). */
 bool vcrs_virt_addr_valid(const void *addr);

@@ -131,3 +131,35 @@ void vcrs_list_del_init(struct list_head *entry)
 {
 	list_del_init(entry);
 }
+
+int vcrs_sg_compact(struct scatterlist *dst, unsigned int nents,
+		    struct scatterlist *src, unsigned int len)
+{
+	unsigned int n = 0;
+
+	sg_init_table(dst, nents);
+	for (; src && len; src = sg_next(src)) {
+		unsigned int l = min(src->length, len);
+
+		if (!l)
+			continue;
+		if (n == nents)
+			return -E2BIG;
+		sg_set_page(&dst[n], sg_page(src), l, src->offset);
+		len -= l;
+		n++;
+	}
+	if (len)
+		return -EINVAL;
+	if (n)
+		sg_mark_end(&dst[n - 1]);
+	return n;
+}
+
+bool vcrs_sg_has_empty(struct scatterlist *sg)
+{
+	for (; sg; sg = sg_next(sg))
+		if (!sg->length)
+			return true;
+	return false;
+}

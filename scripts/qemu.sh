@@ -25,7 +25,7 @@ boot() { # boot <accel> <mode> <outdir> <timeout> [interactive]
 	timeout --foreground -k 10 "$t" "$qemu" -accel "$accel" -M q35 -cpu max -smp 2 -m 1G \
 		-nographic -no-reboot -display none $([ "$inter" = 1 ] || echo -monitor none) \
 		-kernel "$kdir/vmlinux" -initrd "$initrd" \
-		-append "console=ttyS0 loglevel=5 panic=-1 oops=panic rdinit=/init vcrs.mode=$m vcrs.shell=$inter${VCRYPTO_TESTS:+ vcrs.tests=$VCRYPTO_TESTS}" \
+		-append "console=ttyS0 loglevel=${VCRYPTO_LOGLEVEL:-5} panic=-1 oops=panic rdinit=/init vcrs.mode=$m vcrs.shell=$inter${VCRYPTO_TESTS:+ vcrs.tests=$VCRYPTO_TESTS}" \
 		$console -serial "file:$o/results.ktap" -serial "file:$o/dmesg.log" \
 		$device_args
 }

@@ -9,7 +9,7 @@
 
 use crate::abstractions::{bindings, scatterlist::SgList, virtio::InFlight};
 use core::{ffi::c_void, marker::PhantomData, mem::size_of, ptr::NonNull};
-use kernel::{error::from_result, ffi::c_int, prelude::*, ThisModule};
+use kernel::{error::from_result, ffi::c_int, prelude::*, types::Opaque, ThisModule};
 
 /// The callbacks of a symmetric cipher implementation.
 pub trait Skcipher: Sized + 'static {
@@ -175,7 +175,10 @@ impl<T: Skcipher> Registration<T> {
                 bindings::vcrs_crypto_skcipher_ctx(tfm)
                     .cast::<T::TfmCtx>()
                     .write(ctx);
-                bindings::vcrs_skcipher_set_reqsize_dma(tfm, size_of::<T::ReqCtx>() as u32);
+                bindings::vcrs_skcipher_set_reqsize_dma(
+                    tfm,
+                    size_of::<CtxWrap<T::ReqCtx>>() as u32,
+                );
             }
             Ok(0)
         })
@@ -255,6 +258,51 @@ impl<T: Skcipher> Drop for Registration<T> {
     }
 }
 
+/// The most entries of a request's data the device is shown through the request's own
+/// tables; longer lists go to the device as they are, if they have no empty entry.
+const DATA_SG_MAX: usize = 16;
+
+/// What the abstraction keeps in a request's context besides the driver's part: the
+/// request's data as the device must see it (no empty entries, exactly `cryptlen` bytes).
+#[repr(C)]
+struct CtxWrap<C> {
+    src: [Opaque<bindings::scatterlist>; DATA_SG_MAX],
+    dst: [Opaque<bindings::scatterlist>; DATA_SG_MAX],
+    user: C,
+}
+
+/// Describes `len` bytes of `list` for a device: in `table`, without empty entries; or, if
+/// they need more entries than the table has, `list` itself when it has no empty entry.
+///
+/// # Safety
+///
+/// `list` is a valid scatterlist of at least `len` bytes and `table` is writable, both for `'a`.
+unsafe fn device_view<'a>(
+    table: &'a mut [Opaque<bindings::scatterlist>; DATA_SG_MAX],
+    list: *mut bindings::scatterlist,
+    len: usize,
+) -> Result<Option<SgList<'a>>> {
+    let Some(list) = NonNull::new(list) else {
+        return Ok(None);
+    };
+    let len = u32::try_from(len).map_err(|_| EINVAL)?;
+    let first = table[0].get();
+    // SAFETY: `first` starts `DATA_SG_MAX` writable entries; `list` is valid (requirements).
+    let n = unsafe { bindings::vcrs_sg_compact(first, DATA_SG_MAX as u32, list.as_ptr(), len) };
+    if n > 0 {
+        // SAFETY: The table now holds a terminated list valid for `'a`.
+        return Ok(Some(unsafe {
+            SgList::from_raw(NonNull::new_unchecked(first))
+        }));
+    }
+    // SAFETY: `list` is valid (requirements).
+    if n == -(bindings::E2BIG as i32) && !unsafe { bindings::vcrs_sg_has_empty(list.as_ptr()) } {
+        // SAFETY: `list` is valid and terminated for `'a`.
+        return Ok(Some(unsafe { SgList::from_raw(list) }));
+    }
+    Err(EINVAL)
+}
+
 /// A request the driver owns until it completes it: exactly once, through
 /// [`Request::complete`] or, if it is dropped, with `-EIO` (a request is never lost).
 ///
@@ -276,11 +324,15 @@ impl<T: Skcipher> Request<T> {
     /// `ptr` is a live request of an algorithm registered with `T`, not completed yet, whose
     /// context has room for `T::ReqCtx`.
     unsafe fn enter(ptr: NonNull<bindings::skcipher_request>) -> Self {
-        // SAFETY: The request context has `size_of::<T::ReqCtx>()` DMA-aligned bytes.
+        // SAFETY: The request context has `size_of::<CtxWrap<T::ReqCtx>>()` DMA-aligned bytes.
         unsafe {
             bindings::vcrs_skcipher_request_ctx_dma(ptr.as_ptr())
-                .cast::<T::ReqCtx>()
-                .write(T::ReqCtx::default())
+                .cast::<CtxWrap<T::ReqCtx>>()
+                .write(CtxWrap {
+                    src: [const { Opaque::uninit() }; DATA_SG_MAX],
+                    dst: [const { Opaque::uninit() }; DATA_SG_MAX],
+                    user: T::ReqCtx::default(),
+                })
         };
         Self {
             ptr,
@@ -323,9 +375,14 @@ impl<T: Skcipher> Request<T> {
 
     /// The request's context.
     pub fn ctx(&mut self) -> &mut T::ReqCtx {
-        // SAFETY: By the type invariant the context holds an initialised `T::ReqCtx`, and
+        // SAFETY: By the type invariant the context holds an initialised `CtxWrap`, and
         // `&mut self` makes the borrow unique.
-        unsafe { &mut *bindings::vcrs_skcipher_request_ctx_dma(self.raw()).cast() }
+        unsafe { &mut (*Self::wrap(self.raw())).user }
+    }
+
+    fn wrap(req: *mut bindings::skcipher_request) -> *mut CtxWrap<T::ReqCtx> {
+        // SAFETY: Computing the context address of a live request.
+        unsafe { bindings::vcrs_skcipher_request_ctx_dma(req).cast() }
     }
 
     /// The transform's context.
@@ -452,20 +509,25 @@ unsafe impl<T: Skcipher> InFlight for Request<T> {
 
     unsafe fn ctx<'a>(ptr: NonNull<c_void>) -> &'a mut T::ReqCtx {
         // SAFETY: `ptr` is a live request of this type (safety requirements).
-        unsafe { &mut *bindings::vcrs_skcipher_request_ctx_dma(ptr.as_ptr().cast()).cast() }
+        unsafe { &mut (*Request::<T>::wrap(ptr.as_ptr().cast())).user }
     }
 
-    unsafe fn src<'a>(ptr: NonNull<c_void>) -> Option<SgList<'a>> {
-        // SAFETY: `ptr` is a live request; its `src` list stays valid until completion.
-        let sg = unsafe { (*ptr.as_ptr().cast::<bindings::skcipher_request>()).src };
-        // SAFETY: As above.
-        NonNull::new(sg).map(|sg| unsafe { SgList::from_raw(sg) })
+    unsafe fn src<'a>(ptr: NonNull<c_void>) -> Result<Option<SgList<'a>>> {
+        let req = ptr.as_ptr().cast::<bindings::skcipher_request>();
+        // SAFETY: `req` is live; its `src` list (of at least `cryptlen` bytes) and its context
+        // stay valid until completion, and nothing else uses the table meanwhile.
+        unsafe {
+            let wrap = Request::<T>::wrap(req);
+            device_view(&mut (*wrap).src, (*req).src, (*req).cryptlen as usize)
+        }
     }
 
-    unsafe fn dst<'a>(ptr: NonNull<c_void>) -> Option<SgList<'a>> {
-        // SAFETY: `ptr` is a live request; its `dst` list stays valid until completion.
-        let sg = unsafe { (*ptr.as_ptr().cast::<bindings::skcipher_request>()).dst };
-        // SAFETY: As above.
-        NonNull::new(sg).map(|sg| unsafe { SgList::from_raw(sg) })
+    unsafe fn dst<'a>(ptr: NonNull<c_void>) -> Result<Option<SgList<'a>>> {
+        let req = ptr.as_ptr().cast::<bindings::skcipher_request>();
+        // SAFETY: As for `src`, with the `dst` list.
+        unsafe {
+            let wrap = Request::<T>::wrap(req);
+            device_view(&mut (*wrap).dst, (*req).dst, (*req).cryptlen as usize)
+        }
     }
 }

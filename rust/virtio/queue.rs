@@ -10,8 +10,12 @@
 //!   device returns it ([`Virtqueue::get_buf`]) or the device is reset
 //!   ([`Virtqueue::detach_unused_buf`]); each queue only ever holds items of one type.
 //!
-//! The callbacks reach the driver through `vdev->priv` (the field the virtio API reserves for
-//! the driver; `vq->priv` belongs to the transport).
+//! Notifications reach the driver in softirq context, not in the hard interrupt: the interrupt
+//! only marks the queue and schedules a bottom-half work item (`system_bh_wq`), which calls the
+//! [`QueueHandler`]. Completing crypto requests there is what their users expect (network
+//! code, for one, re-enables bottom halves in its completion and must not run with
+//! interrupts off). The interrupt finds its context through `vdev->priv` (the field the virtio
+//! API reserves for the driver; `vq->priv` belongs to the transport).
 
 use crate::{
     abstractions::{
@@ -21,16 +25,27 @@ use crate::{
     },
     new_irq_spinlock,
 };
-use core::{any::TypeId, ffi::c_void, marker::PhantomData, ptr::NonNull};
-use kernel::{prelude::*, str::CString, sync::Arc};
+use core::{
+    any::TypeId,
+    ffi::c_void,
+    marker::PhantomData,
+    ptr::NonNull,
+    sync::atomic::{AtomicBool, Ordering},
+};
+use kernel::{
+    prelude::*,
+    str::CString,
+    sync::{Arc, ArcBorrow},
+    workqueue::{self, impl_has_work, new_work, Work, WorkItem},
+};
 
 /// The most scatterlists one submission may have (headers, data, status).
 pub const MAX_PARTS: usize = 6;
 
 /// Receives the used-buffer notifications of a device's virtqueues.
 pub trait QueueHandler: Send + Sync {
-    /// The device has used buffers of queue `index`. Called in hard interrupt context: must
-    /// not sleep. `queue` is the queue's lock.
+    /// The device has used buffers of queue `index`. Called in softirq (bottom-half) context:
+    /// must not sleep. `queue` is the queue's lock.
     fn queue_done(&self, index: usize, queue: &IrqSpinLock<Virtqueue>);
 }
 
@@ -75,21 +90,21 @@ pub unsafe trait InFlight: Sized + Send + 'static {
     ///
     /// `ptr` comes from `into_raw` and the item has not been taken back yet.
     unsafe fn ctx<'a>(ptr: NonNull<c_void>) -> &'a mut Self::Ctx;
-    /// The item's source data, if it has any.
+    /// The item's source data, if it has any, as the device must see it.
     ///
     /// # Safety
     ///
     /// As for [`InFlight::ctx`].
-    unsafe fn src<'a>(_ptr: NonNull<c_void>) -> Option<SgList<'a>> {
-        None
+    unsafe fn src<'a>(_ptr: NonNull<c_void>) -> Result<Option<SgList<'a>>> {
+        Ok(None)
     }
-    /// The item's destination data, if it has any.
+    /// The item's destination data, if it has any, as the device must see it.
     ///
     /// # Safety
     ///
     /// As for [`InFlight::ctx`].
-    unsafe fn dst<'a>(_ptr: NonNull<c_void>) -> Option<SgList<'a>> {
-        None
+    unsafe fn dst<'a>(_ptr: NonNull<c_void>) -> Result<Option<SgList<'a>>> {
+        Ok(None)
     }
 }
 
@@ -172,12 +187,15 @@ impl Default for Parts<'_> {
 ///
 /// # Invariants
 ///
-/// `raw` is a live queue of a bound device; every buffer on it belongs to an item of the type
-/// whose `TypeId` is `kind`.
+/// While `alive`, `raw` is a live queue of a bound device; every buffer on it belongs to an item
+/// of the type whose `TypeId` is `kind`.
 pub struct Virtqueue {
     raw: NonNull<bindings::virtqueue>,
     kind: TypeId,
     index: usize,
+    /// Cleared (under the lock) before the queue is deleted: a late bottom half finds a dead
+    /// queue and does nothing.
+    alive: bool,
 }
 
 // SAFETY: The queue is only used under its lock, from any CPU.
@@ -191,6 +209,9 @@ impl Virtqueue {
 
     /// The number of descriptors of the ring.
     pub fn size(&self) -> u32 {
+        if !self.alive {
+            return 0;
+        }
         // SAFETY: By the type invariant the queue is live.
         unsafe { bindings::virtqueue_get_vring_size(self.raw.as_ptr()) }
     }
@@ -203,6 +224,9 @@ impl Virtqueue {
         item: T,
         build: impl FnOnce(&mut T::Ctx) -> Result<Parts<'_>>,
     ) -> Result<(), (Error, T)> {
+        if !self.alive {
+            return Err((ENODEV, item));
+        }
         if self.kind != TypeId::of::<T>() {
             return Err((EINVAL, item));
         }
@@ -224,7 +248,7 @@ impl Virtqueue {
         // SAFETY: `raw` is a live item in raw form (function safety requirement).
         let parts = build(unsafe { T::ctx(raw) })?;
         // SAFETY: as above.
-        let (src, dst) = unsafe { (T::src(raw), T::dst(raw)) };
+        let (src, dst) = unsafe { (T::src(raw)?, T::dst(raw)?) };
 
         // Single entries live here, on the stack: the ring copies what they describe.
         let mut bufs: [Option<SgBuf<'_>>; MAX_PARTS] = [const { None }; MAX_PARTS];
@@ -267,13 +291,16 @@ impl Virtqueue {
 
     /// Notifies the device of new buffers. Returns false if the device is broken.
     pub fn kick(&mut self) -> bool {
+        if !self.alive {
+            return false;
+        }
         // SAFETY: The queue is live and locked.
         unsafe { bindings::virtqueue_kick(self.raw.as_ptr()) }
     }
 
     /// Takes back an item the device has finished, with the number of bytes it says it wrote.
     pub fn get_buf<T: InFlight>(&mut self) -> Option<(T, u32)> {
-        if self.kind != TypeId::of::<T>() {
+        if !self.alive || self.kind != TypeId::of::<T>() {
             return None;
         }
         let mut len = 0u32;
@@ -286,7 +313,7 @@ impl Virtqueue {
 
     /// Takes back an item the device never returned. Only meaningful after a device reset.
     pub fn detach_unused_buf<T: InFlight>(&mut self) -> Option<T> {
-        if self.kind != TypeId::of::<T>() {
+        if !self.alive || self.kind != TypeId::of::<T>() {
             return None;
         }
         // SAFETY: The queue is live and locked.
@@ -297,22 +324,48 @@ impl Virtqueue {
 
     /// Stops used-buffer notifications (a hint to the device).
     pub fn disable_cb(&mut self) {
+        if !self.alive {
+            return;
+        }
         // SAFETY: The queue is live and locked.
         unsafe { bindings::virtqueue_disable_cb(self.raw.as_ptr()) }
     }
 
     /// Re-enables notifications; returns false if buffers arrived meanwhile (poll again).
     pub fn enable_cb(&mut self) -> bool {
+        if !self.alive {
+            return true;
+        }
         // SAFETY: The queue is live and locked.
         unsafe { bindings::virtqueue_enable_cb(self.raw.as_ptr()) }
     }
 }
 
-/// What `vdev->priv` points to while the queues exist.
+/// What `vdev->priv` points to while the queues exist: the handler, the queues' locks, which
+/// queues have news, and the bottom half that delivers them.
 #[pin_data]
-struct Context<H: QueueHandler> {
+struct Context<H: QueueHandler + 'static> {
     handler: Arc<H>,
     queues: KVec<Pin<KBox<IrqSpinLock<Virtqueue>>>>,
+    pending: KVec<AtomicBool>,
+    #[pin]
+    work: Work<Context<H>>,
+}
+
+impl_has_work! {
+    impl{H: QueueHandler + 'static} HasWork<Self> for Context<H> { self.work }
+}
+
+impl<H: QueueHandler + 'static> WorkItem for Context<H> {
+    type Pointer = Arc<Context<H>>;
+
+    fn run(this: Arc<Context<H>>) {
+        for (index, (queue, pending)) in this.queues.iter().zip(this.pending.iter()).enumerate() {
+            if pending.swap(false, Ordering::AcqRel) {
+                this.handler.queue_done(index, queue);
+            }
+        }
+    }
 }
 
 /// The virtqueues of one device, created by [`super::Device::find_vqs`] and wrapped in a
@@ -324,10 +377,10 @@ struct Context<H: QueueHandler> {
 ///
 /// # Invariants
 ///
-/// `vdev` is a bound device whose `priv` holds `ctx`, a leaked `KBox<Context<H>>`.
+/// `vdev` is a bound device whose `priv` holds one reference of `ctx` (from `Arc::into_raw`).
 pub struct Virtqueues<H: QueueHandler + 'static> {
     vdev: NonNull<bindings::virtio_device>,
-    ctx: NonNull<Context<H>>,
+    ctx: Arc<Context<H>>,
     drain: fn(&mut Virtqueue),
     // The ring stores the names' pointers, so they live as long as the queues.
     _specs: KVec<QueueSpec>,
@@ -370,18 +423,16 @@ impl<H: QueueHandler + 'static> Virtqueues<H> {
             )?;
         }
         let mut raw = KVec::from_elem(core::ptr::null_mut(), n, GFP_KERNEL)?;
-        let ctx = KBox::new(
-            Context {
-                handler,
-                queues: KVec::with_capacity(n, GFP_KERNEL)?,
-            },
-            GFP_KERNEL,
-        )?;
-
-        // SAFETY: `vdev` is valid (function safety requirement).
-        if !unsafe { (*vdev.as_ptr()).priv_ }.is_null() {
-            return Err(EBUSY);
+        let mut pending = KVec::with_capacity(n, GFP_KERNEL)?;
+        for _ in 0..n {
+            pending.push(AtomicBool::new(false), GFP_KERNEL)?;
         }
+        let mut locks = KVec::with_capacity(n, GFP_KERNEL)?;
+
+        // `priv` may hold a stale pointer of a driver bound before (the C virtio_crypto does
+        // not clear it on remove): it is ours while we are bound, so it is cleared here.
+        // SAFETY: `vdev` is valid and no queue exists yet, so no callback reads `priv`.
+        unsafe { (*vdev.as_ptr()).priv_ = core::ptr::null_mut() };
         // SAFETY: `vdev` is valid in the `Core` context; `raw` and `infos` hold `nvqs`
         // entries, and the names in `specs` outlive the queues (they move into `Self`).
         let ret = unsafe {
@@ -396,38 +447,53 @@ impl<H: QueueHandler + 'static> Virtqueues<H> {
             return Err(Error::from_errno(ret));
         }
         // The queues exist but `priv` is still null: a notification arriving now is ignored,
-        // and the device is not ready yet, so it cannot have used any buffer.
-        let ctx = KBox::into_raw(ctx);
-        // SAFETY: `ctx` was just leaked from a `KBox`, so it is not null; it is reclaimed in
-        // `drop`.
-        let ctx_ptr = unsafe { NonNull::new_unchecked(ctx) };
-        let this = Self {
+        // and the device is not ready yet, so it cannot have used any buffer. Until `Self`
+        // exists, a failure must delete the queues by hand.
+        let built = (|| -> Result<Arc<Context<H>>> {
+            for (index, (&vq, spec)) in raw.iter().zip(specs.iter()).enumerate() {
+                let raw = NonNull::new(vq).ok_or(EIO)?;
+                let queue = Virtqueue {
+                    raw,
+                    kind: spec.kind,
+                    index,
+                    alive: true,
+                };
+                locks.push(
+                    KBox::pin_init(new_irq_spinlock!(queue, "virtio_crypto_rs:vq"), GFP_KERNEL)?,
+                    GFP_KERNEL,
+                )?;
+            }
+            Arc::pin_init(
+                pin_init!(Context {
+                    handler,
+                    queues: locks,
+                    pending,
+                    work <- new_work!("virtio_crypto_rs:vq"),
+                }),
+                GFP_KERNEL,
+            )
+        })();
+        let ctx = match built {
+            Ok(ctx) => ctx,
+            Err(e) => {
+                // SAFETY: The queues were just created and nothing refers to them.
+                unsafe {
+                    bindings::virtio_reset_device(vdev.as_ptr());
+                    bindings::vcrs_virtio_del_vqs(vdev.as_ptr());
+                }
+                return Err(e);
+            }
+        };
+        // SAFETY: Publishing one reference of the complete context; it is taken back in
+        // `drop`, after a reset.
+        unsafe { (*vdev.as_ptr()).priv_ = Arc::into_raw(ctx.clone()).cast_mut().cast() };
+        Ok(Self {
             vdev,
-            ctx: ctx_ptr,
+            ctx,
             drain,
             _specs: specs,
             _p: PhantomData,
-        };
-        // From here on, dropping `this` resets the device and deletes the queues.
-        for (index, (&vq, spec)) in raw.iter().zip(this._specs.iter()).enumerate() {
-            let vq = NonNull::new(vq).ok_or(EIO)?;
-            let queue = KBox::pin_init(
-                new_irq_spinlock!(
-                    Virtqueue {
-                        raw: vq,
-                        kind: spec.kind,
-                        index,
-                    },
-                    "virtio_crypto_rs:vq"
-                ),
-                GFP_KERNEL,
-            )?;
-            // SAFETY: `ctx` is ours and not yet published.
-            unsafe { (*ctx).queues.push(queue, GFP_KERNEL)? };
-        }
-        // SAFETY: Publishing the complete context; callbacks read it only through `priv`.
-        unsafe { (*vdev.as_ptr()).priv_ = ctx.cast() };
-        Ok(this)
+        })
     }
 
     extern "C" fn callback(vq: *mut bindings::virtqueue) {
@@ -439,17 +505,18 @@ impl<H: QueueHandler + 'static> Virtqueues<H> {
         if ctx.is_null() {
             return;
         }
-        // SAFETY: A non-null `priv` is our live context until `drop` clears it, after a reset
-        // that waits for running callbacks.
-        let ctx = unsafe { &*ctx };
-        if let Some(queue) = ctx.queues.get(index) {
-            ctx.handler.queue_done(index, queue);
+        // SAFETY: A non-null `priv` holds a reference from `Arc::into_raw` until `drop` clears
+        // it, after a reset that waits for running callbacks.
+        let ctx = unsafe { ArcBorrow::<Context<H>>::from_raw(ctx) };
+        if let Some(pending) = ctx.pending.get(index) {
+            pending.store(true, Ordering::Release);
+            // Already queued: the queued run sees the flag.
+            let _ = workqueue::system_bh().enqueue(Arc::<Context<H>>::from(ctx));
         }
     }
 
     fn context(&self) -> &Context<H> {
-        // SAFETY: By the type invariant `ctx` is live while `self` is.
-        unsafe { self.ctx.as_ref() }
+        &self.ctx
     }
 
     /// The number of queues.
@@ -483,13 +550,26 @@ impl<H: QueueHandler + 'static> Drop for Virtqueues<H> {
         // any buffer and waits for running callbacks, so none runs after it returns.
         unsafe { bindings::virtio_reset_device(vdev) };
         // SAFETY: No callback runs (reset above), so nothing reads `priv` any more.
-        unsafe { (*vdev).priv_ = core::ptr::null_mut() };
-        for queue in self.context().queues.iter() {
-            (self.drain)(&mut queue.lock());
+        let published = unsafe { core::mem::replace(&mut (*vdev).priv_, core::ptr::null_mut()) };
+        // A bottom half may still be queued or running: wait for it, and give back the
+        // reference a cancelled one held.
+        // SAFETY: `self.ctx.work` is a valid, initialised `Work`.
+        let work = unsafe { Work::<Context<H>>::raw_get(&self.ctx.work) };
+        // SAFETY: `work` is the initialised work item of our live context.
+        if unsafe { bindings::cancel_work_sync(work) } {
+            // SAFETY: A pending work item holds one reference from `Arc::into_raw`.
+            drop(unsafe { Arc::from_raw(Arc::as_ptr(&self.ctx)) });
+        }
+        for queue in self.ctx.queues.iter() {
+            let mut vq = queue.lock();
+            (self.drain)(&mut vq);
+            vq.alive = false;
         }
         // SAFETY: The queues were created by `find_vqs` and are deleted exactly once, here.
         unsafe { bindings::vcrs_virtio_del_vqs(vdev) };
-        // SAFETY: `ctx` was leaked from a `KBox` in `new` and is no longer reachable.
-        drop(unsafe { KBox::from_raw(self.ctx.as_ptr()) });
+        if !published.is_null() {
+            // SAFETY: `priv` held one reference from `Arc::into_raw`.
+            drop(unsafe { Arc::from_raw(published.cast::<Context<H>>()) });
+        }
     }
 }

@@ -66,8 +66,7 @@ ktap_check "the kernel's generic cbc(aes) reads back the same pattern" read_matc
 close_crypt
 
 # With only the C driver: it registers cbc(aes) but dm-crypt does not pick it.
-if c_driver_load && wait_selftests 1; then
-	sleep 2
+if c_driver_load && wait_selftests 120 "$C_MOD"; then
 	cref0=$(alg_refcnt virtio_crypto_aes_cbc)
 	open_crypt
 	dd if=/dev/mapper/vcrypt of=/dev/null bs=1M count=4 2>/dev/null

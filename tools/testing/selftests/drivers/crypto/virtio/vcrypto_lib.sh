@@ -35,17 +35,17 @@ dmesg_problems() {
 	dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace:|kernel BUG|general protection|UBSAN:|KASAN:|refcount_t:|alg: .*failed|invalid device configuration'
 }
 
-# Our algorithms in /proc/crypto: "driver selftest" per line.
+# The algorithms of module $1 (default: ours) in /proc/crypto: "driver selftest" per line.
 our_algs() {
-	awk -v m="$MOD" '/^driver/{d=$3} /^module/{mod=$3} /^selftest/{if (mod==m) print d, $3}' /proc/crypto
+	awk -v m="${1:-$MOD}" '/^driver/{d=$3} /^module/{mod=$3} /^selftest/{if (mod==m) print d, $3}' /proc/crypto
 }
 
 # Self-tests run asynchronously after registration: wait (at most $1 s, default 120)
-# until none of our algorithms is still untested.
+# until none of the algorithms of module $2 (default: ours) is still untested.
 wait_selftests() {
 	t=${1:-120}
 	while [ "$t" -gt 0 ]; do
-		our_algs | grep -q " unknown$" || return 0
+		our_algs "${2:-$MOD}" | grep -q " unknown$" || return 0
 		sleep 1; t=$((t - 1))
 	done
 	return 1
@@ -58,7 +58,7 @@ c_driver_load() {
 	grep -q "^crypto_engine " /proc/modules || insmod "$C_KO_DIR/crypto_engine.ko" 2>/dev/null
 	insmod "$C_KO_DIR/virtio_crypto.ko"
 }
-c_driver_unload() { rmmod "$C_MOD"; }
+c_driver_unload() { wait_selftests 120 "$C_MOD"; rmmod "$C_MOD"; }
 
 # The refcnt /proc/crypto shows for the implementation called $1.
 alg_refcnt() {
