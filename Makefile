@@ -7,6 +7,7 @@
 #   make KDIR=<dir>      ... against any Rust-enabled kernel build tree
 #   make run             boot a QEMU guest with the module and its device
 #   make check           build everything needed and run the whole test suite
+#   make bench           tcrypt speed of our driver and the C driver, side by side
 #   make CLIPPY=1        build with clippy as the Rust compiler driver
 #   make rustfmt / rustfmtcheck
 
@@ -20,7 +21,7 @@ else
 KDIR_CMD = $(KDIR)
 endif
 
-.PHONY: all modules run check rustfmt rustfmtcheck clean
+.PHONY: all modules run check bench rustfmt rustfmtcheck clean
 
 all modules:
 	@kdir=$(KDIR_CMD) && $(TOP)/scripts/check-kdir.sh "$$kdir" && \
@@ -31,6 +32,9 @@ run: all
 
 check:
 	@$(TOP)/scripts/check.sh
+
+bench:
+	@$(TOP)/scripts/bench.sh
 
 rustfmt:
 	@find $(TOP)/rust $(TOP)/drivers -name '*.rs' | xargs rustfmt --edition 2021 --config-path $(TOP)/.rustfmt.toml

@@ -51,6 +51,11 @@ inter=0
 [ "$mode" = run ] && [ -t 0 ] && inter=1
 say "booting $(basename "$kdir") under QEMU ($accel, mode $mode, timeout ${tmo}s)"
 rc=0
-boot "$accel" "$mode" "$outdir" "$tmo" "$inter" || rc=$?
+if [ "$inter" = 1 ]; then
+	boot "$accel" "$mode" "$outdir" "$tmo" "$inter" || rc=$?
+else
+	# QEMU's own messages (e.g. its backend refusing sessions in tests) go to a log.
+	boot "$accel" "$mode" "$outdir" "$tmo" "$inter" 2>"$outdir/qemu.log" || rc=$?
+fi
 [ "$rc" -eq 124 ] && say "guest timed out after ${tmo}s (kernel log: $outdir/dmesg.log, console: $outdir/console.log)"
 exit "$rc"
