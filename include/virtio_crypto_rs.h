@@ -17,6 +17,7 @@
 #include <linux/virtio_config.h>
 #include <uapi/linux/virtio_crypto.h>
 #include <uapi/linux/virtio_ids.h>
+#include <uapi/linux/virtio_ring.h>
 #include <linux/completion.h>
 #include <linux/scatterlist.h>
 #include <linux/spinlock.h>
@@ -27,6 +28,7 @@
 
 /* Wrappers for static inline functions and macros of <linux/virtio_config.h>. */
 bool vcrs_virtio_has_feature(const struct virtio_device *vdev, unsigned int fbit);
+void vcrs_virtio_clear_feature(struct virtio_device *vdev, unsigned int fbit);
 int vcrs_virtio_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
 			 struct virtqueue *vqs[], struct virtqueue_info vqs_info[]);
 void vcrs_virtio_del_vqs(struct virtio_device *vdev);

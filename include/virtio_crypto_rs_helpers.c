@@ -11,6 +11,11 @@ bool vcrs_virtio_has_feature(const struct virtio_device *vdev, unsigned int fbit
 	return virtio_has_feature(vdev, fbit);
 }
 
+void vcrs_virtio_clear_feature(struct virtio_device *vdev, unsigned int fbit)
+{
+	__virtio_clear_bit(vdev, fbit);
+}
+
 int vcrs_virtio_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
 			 struct virtqueue *vqs[], struct virtqueue_info vqs_info[])
 {

@@ -63,6 +63,7 @@ unsafe impl<T: Driver + 'static> driver::RegistrationOps for Adapter<T> {
             (*drv).id_table = T::ID_TABLE.as_ptr();
             (*drv).feature_table = features.as_ptr();
             (*drv).feature_table_size = nfeatures;
+            (*drv).validate = Some(Self::validate_callback);
             (*drv).probe = Some(Self::probe_callback);
             (*drv).remove = Some(Self::remove_callback);
         }
@@ -79,6 +80,16 @@ unsafe impl<T: Driver + 'static> driver::RegistrationOps for Adapter<T> {
 }
 
 impl<T: Driver + 'static> Adapter<T> {
+    extern "C" fn validate_callback(vdev: *mut bindings::virtio_device) -> c_int {
+        from_result(|| {
+            // SAFETY: The virtio core calls validate with a valid device whose features are
+            // not yet accepted, during probe (device lock held).
+            let mut features = unsafe { Features::new(vdev) };
+            T::validate(&mut features)?;
+            Ok(0)
+        })
+    }
+
     extern "C" fn probe_callback(vdev: *mut bindings::virtio_device) -> c_int {
         // INVARIANT: `vdev` is valid for the duration of `probe_callback()`.
         // SAFETY: The virtio core only calls probe with a valid `struct virtio_device`, which
@@ -112,6 +123,42 @@ impl<T: Driver + 'static> Adapter<T> {
     }
 }
 
+/// The feature bits being negotiated, as [`Driver::validate`] sees them.
+///
+/// # Invariants
+///
+/// `vdev` is a valid device in its `validate` callback.
+pub struct Features<'a> {
+    vdev: core::ptr::NonNull<bindings::virtio_device>,
+    _p: core::marker::PhantomData<&'a ()>,
+}
+
+impl Features<'_> {
+    /// # Safety
+    ///
+    /// `vdev` is a valid device in its `validate` callback, for the returned lifetime.
+    unsafe fn new(vdev: *mut bindings::virtio_device) -> Self {
+        Self {
+            // SAFETY: The virtio core never passes a null device.
+            vdev: unsafe { core::ptr::NonNull::new_unchecked(vdev) },
+            _p: core::marker::PhantomData,
+        }
+    }
+
+    /// Whether feature bit `fbit` is still on offer.
+    pub fn has(&self, fbit: u32) -> bool {
+        // SAFETY: By the type invariant the device is valid.
+        unsafe { bindings::vcrs_virtio_has_feature(self.vdev.as_ptr(), fbit) }
+    }
+
+    /// Refuses feature bit `fbit`.
+    pub fn clear(&mut self, fbit: u32) {
+        // SAFETY: By the type invariant the device is in `validate`, where the virtio core lets
+        // drivers clear bits before it writes the features to the device.
+        unsafe { bindings::vcrs_virtio_clear_feature(self.vdev.as_ptr(), fbit) }
+    }
+}
+
 /// The virtio driver trait.
 ///
 /// A driver provides an ID table, the feature bits it understands, and a `probe` that
@@ -130,6 +177,13 @@ pub trait Driver {
     /// The feature bits the driver understands; the virtio core negotiates the intersection
     /// with the device's offer before `probe`.
     const FEATURES: &'static [c_uint];
+
+    /// Called before the negotiated features are accepted: the driver may refuse feature
+    /// bits the device offers, including transport ones. Optional.
+    fn validate(features: &mut Features<'_>) -> Result {
+        let _ = features;
+        Ok(())
+    }
 
     /// Called when a matching device appears. `dev` is reset and has negotiated features;
     /// the driver finds its virtqueues, and calls [`Device::ready`] before using them.

@@ -410,7 +410,7 @@ static void test_full_queue_backlog(struct kunit *test)
 
 	if (!pair_get(test, &algs[0], &p))
 		kunit_skip(test, "cbc(aes) not served");
-	busy = submit_batch(test, &p, 3000, CRYPTO_TFM_REQ_MAY_BACKLOG);
+	busy = submit_batch(test, &p, 8000, CRYPTO_TFM_REQ_MAY_BACKLOG);
 	pair_put(&p);
 	if (!busy)
 		kunit_skip(test, "the device kept up: the ring never filled");
@@ -423,7 +423,7 @@ static void test_full_queue_no_backlog(struct kunit *test)
 
 	if (!pair_get(test, &algs[0], &p))
 		kunit_skip(test, "cbc(aes) not served");
-	busy = submit_batch(test, &p, 3000, 0);
+	busy = submit_batch(test, &p, 8000, 0);
 	pair_put(&p);
 	if (!busy)
 		kunit_skip(test, "the device kept up: the ring never filled");
@@ -548,8 +548,8 @@ static struct kunit_case vcrs_skcipher_cases[] = {
 	KUNIT_CASE_SLOW(test_random_vs_reference),
 	KUNIT_CASE(test_iv_chaining),
 	KUNIT_CASE_SLOW(test_threads),
-	KUNIT_CASE_SLOW(test_full_queue_backlog),
 	KUNIT_CASE_SLOW(test_full_queue_no_backlog),
+	KUNIT_CASE_SLOW(test_full_queue_backlog),
 	KUNIT_CASE(test_bad_key_sizes),
 	KUNIT_CASE_SLOW(test_session_exhaustion),
 	{}

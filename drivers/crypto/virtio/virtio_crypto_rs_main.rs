@@ -55,6 +55,15 @@ impl virtio::Driver for VirtioCryptoDriver {
     // mode bits are offered only once the driver implements them.
     const FEATURES: &'static [c_uint] = &[];
 
+    /// Direct descriptors only: with indirect ones, `virtqueue_add` tries a `GFP_ATOMIC`
+    /// table allocation per request. Without them nothing at all is allocated per request,
+    /// which is what leaving `CRYPTO_ALG_ALLOCATES_MEMORY` clear promises. A request takes
+    /// 4 + source + destination descriptors: a 1024-entry ring holds ~170 of them.
+    fn validate(features: &mut virtio::Features<'_>) -> Result {
+        features.clear(bindings::VIRTIO_RING_F_INDIRECT_DESC);
+        Ok(())
+    }
+
     fn probe<'bound>(
         dev: &'bound virtio::Device<kernel::device::Core<'_>>,
         _id_info: &'bound Self::IdInfo,
