@@ -24,7 +24,29 @@ use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::prelude::*;
 
 /// The state of one data queue that lives beside its virtqueue.
-pub(crate) type DataQueueState = Backlog<VirtioSkcipher>;
+#[pin_data]
+pub(crate) struct DataQueueState {
+    #[pin]
+    backlog: Backlog<VirtioSkcipher>,
+    /// Requests on the ring.
+    inflight: u32,
+    /// At most this many on the ring (0: no limit but the ring's).
+    depth: u32,
+}
+
+impl DataQueueState {
+    pub(crate) fn new(depth: u32) -> impl PinInit<Self> {
+        pin_init!(Self {
+            backlog <- Backlog::new(),
+            inflight: 0,
+            depth,
+        })
+    }
+
+    fn full(&self) -> bool {
+        self.depth != 0 && self.inflight >= self.depth
+    }
+}
 
 fn describe(ctx: &mut ReqCtx) -> Result<Parts<'_>> {
     let mut parts = Parts::new().out(Part::Buf(&ctx.hdr))?;
@@ -46,16 +68,19 @@ pub(crate) fn submit(
     stats: &Stats,
     req: Request<VirtioSkcipher>,
 ) -> Outcome<VirtioSkcipher> {
-    let mut backlog = state.lock();
+    let mut guard = state.lock();
     // Checked under the lock that `shutdown` takes: no request slips in after the drain.
     if dead.load(Ordering::Acquire) {
         return Outcome::Failed(ENODEV, req);
     }
-    let req = if backlog.is_empty() {
+    let st = guard.as_mut().project();
+    let full = *st.depth != 0 && *st.inflight >= *st.depth;
+    let req = if st.backlog.is_empty() && !full {
         let mut vq = queue.lock();
         match vq.submit(req, describe) {
             Ok(()) => {
                 vq.kick();
+                *st.inflight += 1;
                 Stats::add(&stats.submitted, 1);
                 return Outcome::InProgress;
             }
@@ -65,7 +90,7 @@ pub(crate) fn submit(
     } else {
         req
     };
-    match backlog.as_mut().push_back(req) {
+    match st.backlog.push_back(req) {
         Ok(()) => {
             Stats::add(&stats.backlogged, 1);
             Outcome::Backlogged
@@ -75,9 +100,13 @@ pub(crate) fn submit(
 }
 
 /// Moves backlogged requests onto the ring while there is room.
-fn refill(backlog: &mut Pin<&mut DataQueueState>, vq: &mut Virtqueue, stats: &Stats) {
+fn refill(state: &mut Pin<&mut DataQueueState>, vq: &mut Virtqueue, stats: &Stats) {
     let mut added = false;
-    while let Some(mut req) = backlog.as_mut().pop_front() {
+    while !state.full() {
+        let mut st = state.as_mut().project();
+        let Some(mut req) = st.backlog.as_mut().pop_front() else {
+            break;
+        };
         if !req.ctx().notified {
             // The caller got -EBUSY; it learns now that its request was accepted. Done
             // before the request can complete: completion needs the lock held here.
@@ -87,10 +116,11 @@ fn refill(backlog: &mut Pin<&mut DataQueueState>, vq: &mut Virtqueue, stats: &St
         match vq.submit(req, describe) {
             Ok(()) => {
                 added = true;
+                *st.inflight += 1;
                 Stats::add(&stats.submitted, 1);
             }
             Err((e, req)) if e == ENOSPC => {
-                backlog.as_mut().push_front(req);
+                st.backlog.as_mut().push_front(req);
                 break;
             }
             Err((e, req)) => {
@@ -114,10 +144,14 @@ pub(crate) fn service(
 ) {
     loop {
         let done = {
-            let mut backlog = state.lock();
+            let mut guard = state.lock();
             let mut vq = queue.lock();
             let done = vq.get_buf::<Request<VirtioSkcipher>>();
-            let mut pinned = backlog.as_mut();
+            let mut pinned = guard.as_mut();
+            if done.is_some() {
+                let st = pinned.as_mut().project();
+                *st.inflight = st.inflight.saturating_sub(1);
+            }
             refill(&mut pinned, &mut vq, stats);
             done
         };
@@ -137,12 +171,12 @@ pub(crate) fn drain(
 ) {
     loop {
         let (done, lost, waiting) = {
-            let mut backlog = state.lock();
+            let mut guard = state.lock();
             let mut vq = queue.lock();
             (
                 vq.get_buf::<Request<VirtioSkcipher>>(),
                 vq.detach_unused_buf::<Request<VirtioSkcipher>>(),
-                backlog.as_mut().pop_front(),
+                guard.as_mut().project().backlog.pop_front(),
             )
         };
         if done.is_none() && lost.is_none() && waiting.is_none() {

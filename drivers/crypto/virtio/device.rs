@@ -143,7 +143,8 @@ impl VirtioCrypto {
 
         // One data queue per possible CPU at most: more would never be used.
         let data_queues = config.max_dataqueues.min(kernel::cpu::nr_cpu_ids().max(1)) as usize;
-        let events = Arc::pin_init(QueueEvents::new(data_queues)?, GFP_KERNEL)?;
+        let depth = *crate::module_parameters::queue_depth.value();
+        let events = Arc::pin_init(QueueEvents::new(data_queues, depth)?, GFP_KERNEL)?;
         let queues = dev.find_vqs(
             queues::layout(data_queues)?,
             events.clone(),

@@ -5,7 +5,7 @@
 
 use crate::{
     abstractions::{
-        crypto::{backlog::Backlog, skcipher::Request},
+        crypto::skcipher::Request,
         irq_spinlock::IrqSpinLock,
         virtio::{QueueHandler, QueueSpec, Virtqueue},
     },
@@ -28,11 +28,14 @@ pub(crate) struct QueueEvents {
 }
 
 impl QueueEvents {
-    pub(crate) fn new(data_queues: usize) -> Result<impl PinInit<Self, Error>> {
+    pub(crate) fn new(data_queues: usize, depth: u32) -> Result<impl PinInit<Self, Error>> {
         let mut data = KVec::with_capacity(data_queues, GFP_KERNEL)?;
         for _ in 0..data_queues {
             data.push(
-                KBox::pin_init(crate::new_irq_spinlock!(Backlog::new()), GFP_KERNEL)?,
+                KBox::pin_init(
+                    crate::new_irq_spinlock!(DataQueueState::new(depth)),
+                    GFP_KERNEL,
+                )?,
                 GFP_KERNEL,
             )?;
         }

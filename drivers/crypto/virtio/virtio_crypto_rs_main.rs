@@ -114,4 +114,10 @@ module! {
     authors: ["virtio-crypto-rs developers"],
     description: "virtio crypto device driver in Rust",
     license: "GPL",
+    params: {
+        queue_depth: u32 {
+            default: 0,
+            description: "Requests in flight per data queue at most (0: as many as the ring holds); more wait in the backlog",
+        },
+    },
 }

@@ -17,7 +17,7 @@ ktap_check()  { d=$1; shift; if "$@"; then ktap_ok "$d"; else ktap_fail "$d"; fi
 ktap_exit()   { exit $ktap_failed; }
 
 # The module file: VCRYPTO_KO, or the installed module.
-module_load()   { if [ -n "${VCRYPTO_KO:-}" ]; then insmod "$VCRYPTO_KO"; else modprobe "$MOD"; fi; }
+module_load()   { if [ -n "${VCRYPTO_KO:-}" ]; then insmod "$VCRYPTO_KO" "$@"; else modprobe "$MOD" "$@"; fi; }
 module_loaded() { grep -q "^$MOD " /proc/modules; }
 # A self-test in progress holds the module: let it finish first.
 module_unload() { wait_selftests 120; rmmod "$MOD"; }
