@@ -105,6 +105,33 @@ impl ControlChannel {
         }
     }
 
+    /// Puts a request on the control queue and notifies the device. The queues are only
+    /// borrowed while submitting: the caller's wait sleeps.
+    fn send(
+        queues: &Devres<Virtqueues<QueueEvents>>,
+        index: usize,
+        buf: KBox<ControlBuf>,
+        create: bool,
+    ) -> Result<(), (Error, KBox<ControlBuf>)> {
+        let Some(guard) = queues.try_access() else {
+            return Err((ENODEV, buf));
+        };
+        let Some(queue) = guard.get(index) else {
+            return Err((ENODEV, buf));
+        };
+        let mut vq = queue.lock();
+        vq.submit(buf, |b: &mut ControlBuf| {
+            let mut parts = Parts::new().out(Part::Buf(&b.hdr))?;
+            if b.key_len > 0 {
+                parts = parts.out(Part::Buf(b.key.get(..b.key_len).ok_or(EINVAL)?))?;
+            }
+            let input_len = if create { SESSION_INPUT_LEN } else { 1 };
+            parts.inn(Part::Buf(&b.input[..input_len]))
+        })?;
+        vq.kick();
+        Ok(())
+    }
+
     /// Sends one request and waits for the device's answer; returns the answer's buffer.
     fn transact(
         &self,
@@ -123,31 +150,10 @@ impl ControlChannel {
         buf.input = [0; SESSION_INPUT_LEN];
         buf.input[if create { 8 } else { 0 }] = 0xff; // no status yet
         buf.used_len = 0;
-        {
-            // The queues are only borrowed while submitting: the wait below sleeps.
-            let (Some(guard), ok) = (queues.try_access(), true) else {
-                self.slot.lock().buf = Some(buf);
-                return Err(ENODEV);
-            };
-            let _ = ok;
-            let Some(queue) = guard.get(index) else {
-                self.slot.lock().buf = Some(buf);
-                return Err(ENODEV);
-            };
-            let mut vq = queue.lock();
-            let submitted = vq.submit(buf, |b: &mut ControlBuf| {
-                let mut parts = Parts::new().out(Part::Buf(&b.hdr))?;
-                if b.key_len > 0 {
-                    parts = parts.out(Part::Buf(b.key.get(..b.key_len).ok_or(EINVAL)?))?;
-                }
-                let input_len = if create { SESSION_INPUT_LEN } else { 1 };
-                parts.inn(Part::Buf(&b.input[..input_len]))
-            });
-            if let Err((e, buf)) = submitted {
-                self.slot.lock().buf = Some(buf);
-                return Err(e);
-            }
-            vq.kick();
+        if let Err((e, buf)) = Self::send(queues, index, buf, create) {
+            // The device never saw the buffer: it is the driver's again.
+            self.slot.lock().buf = Some(buf);
+            return Err(e);
         }
         let mut slot = self.slot.lock();
         let mut left = msecs_to_jiffies(TIMEOUT_MS);

@@ -140,11 +140,9 @@ impl Skcipher for VirtioSkcipher {
             let session = if encrypt { &tfm.enc } else { &tfm.dec };
             (session.load(Ordering::Relaxed), tfm.queue)
         };
-        let (Ok(len32), true) = (
-            u32::try_from(len),
-            (len as u64) <= req.tfm_ctx().device.config.max_size,
-        ) else {
-            return Outcome::Failed(EINVAL, req);
+        let len32 = match u32::try_from(len) {
+            Ok(n) if (len as u64) <= req.tfm_ctx().device.config.max_size => n,
+            _ => return Outcome::Failed(EINVAL, req),
         };
         let iv_len = cipher.ivsize as usize;
         let mut iv = [0u8; 16];
