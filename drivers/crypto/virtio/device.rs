@@ -141,8 +141,11 @@ impl VirtioCrypto {
         })?;
         let registry = registry::get().ok_or(ENODEV)?;
 
-        // One data queue per possible CPU at most: more would never be used.
-        let data_queues = config.max_dataqueues.min(kernel::cpu::nr_cpu_ids().max(1)) as usize;
+        // Every data queue the device has is created, even if there are more than CPUs: the
+        // control queue's index is `max_dataqueues`, and virtio_find_vqs() numbers queues by
+        // their position in the list, so none can be left out. Requests are spread over all
+        // of them, which lets a device that serves each queue in its own thread use them all.
+        let data_queues = config.max_dataqueues as usize;
         let depth = *crate::module_parameters::queue_depth.value();
         let events = Arc::pin_init(QueueEvents::new(data_queues, depth)?, GFP_KERNEL)?;
         let queues = dev.find_vqs(

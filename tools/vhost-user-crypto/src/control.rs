@@ -36,7 +36,13 @@ where
         log::warn!("control request {head}: no writable status area");
         return Completion { head, used_len: 0 };
     };
-    match execute(dev, &mut io) {
+    let result = execute(dev, &mut io);
+    match &result {
+        Ok(Outcome::Created(id)) => log::debug!("control request {head}: session {id} created"),
+        Ok(Outcome::Destroyed) => log::debug!("control request {head}: session destroyed"),
+        Err((_, st)) => log::debug!("control request {head}: status {st}"),
+    }
+    match result {
         Ok(Outcome::Created(id)) => write_created(&io, id, Status::Ok as u8),
         Ok(Outcome::Destroyed) => write_byte(&io, 0, Status::Ok as u8),
         Err((Some(Outcome::Destroyed), st)) => write_byte(&io, 0, st),

@@ -284,20 +284,25 @@ impl VhostUserBackend for VhuCrypto {
         Ok(())
     }
 
+    /// Each worker thread serves exactly one queue (see `queues_per_thread`), so
+    /// `thread` is the queue's index and `vrings` holds that one vring. The
+    /// backend crate numbers a thread's kick events from 0 within the thread,
+    /// so a kick always arrives as event 0; rescan and timer events carry the
+    /// queue they were registered for.
     fn handle_event(
         &self,
         device_event: u16,
         evset: EventSet,
         vrings: &[VringRwLock],
-        _thread: usize,
+        thread: usize,
     ) -> io::Result<()> {
         if evset != EventSet::IN {
             return Err(io::Error::other(format!("unexpected epoll events {evset:?}")));
         }
         let ev = usize::from(device_event);
         let n = self.num_queues;
-        let q = if ev < n {
-            ev
+        let q = if ev == 0 {
+            thread
         } else if ev > n && ev <= 2 * n {
             let _ = self.rescans[ev - n - 1].read();
             ev - n - 1
@@ -310,7 +315,10 @@ impl VhostUserBackend for VhuCrypto {
         } else {
             return Err(io::Error::other(format!("unknown device event {device_event}")));
         };
-        let vring = vrings.get(q).ok_or_else(|| io::Error::other("no such vring"))?;
+        if q != thread {
+            return Err(io::Error::other(format!("event for queue {q} reached the thread of queue {thread}")));
+        }
+        let vring = vrings.first().ok_or_else(|| io::Error::other("worker thread without a vring"))?;
         self.service_queue(q, vring)
     }
 }
