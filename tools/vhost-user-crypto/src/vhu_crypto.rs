@@ -316,9 +316,13 @@ impl VhostUserBackend for VhuCrypto {
             return Err(io::Error::other(format!("unknown device event {device_event}")));
         };
         if q != thread {
-            return Err(io::Error::other(format!("event for queue {q} reached the thread of queue {thread}")));
+            return Err(io::Error::other(format!(
+                "event for queue {q} reached the thread of queue {thread}"
+            )));
         }
-        let vring = vrings.first().ok_or_else(|| io::Error::other("worker thread without a vring"))?;
+        let vring = vrings
+            .first()
+            .ok_or_else(|| io::Error::other("worker thread without a vring"))?;
         self.service_queue(q, vring)
     }
 }
