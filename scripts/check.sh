@@ -20,22 +20,42 @@ say "host tests: the vhost-user-crypto device crate (cargo test, clippy, rustfmt
 cat "$out"/host_*.ktap
 make -s -C "$TOP" KDIR="$kdir" >/dev/null 2>"$out/build.log" || { cat "$out/build.log"; die "module build failed"; }
 
-guest() { # guest <name> <expect-file> [device args]
-	local name=$1 expect=$2 dir=$out/$1
+guest() { # guest <name> <expect-file> [device options for the vhost-user device]
+	local name=$1 expect=$2 dir=$out/$1 args="" qemu=${QEMU:-} rc=0
+	shift 2
 	mkdir -p "$dir"
 	"$TOP/scripts/initramfs.sh" "$kdir" "$dir/initramfs.cpio.gz" "$expect"
-	VCRYPTO_DEVICE_ARGS=${3:-} "$TOP/scripts/qemu.sh" "$kdir" "$dir/initramfs.cpio.gz" test "$dir" 1500 || true
+	if [ "$name" != qemu-builtin ]; then
+		qemu=$("$TOP/scripts/qemu-vhost-user.sh" qemu)
+		args=$("$TOP/scripts/vhost-user-device.sh" start "$dir" "$@") || args=""
+	fi
+	if [ "$name" = qemu-builtin ] || [ -n "$args" ]; then
+		QEMU=$qemu VCRYPTO_DEVICE_ARGS=$args VCRYPTO_TESTS=${VCRYPTO_TESTS:-} \
+			"$TOP/scripts/qemu.sh" "$kdir" "$dir/initramfs.cpio.gz" test "$dir" 1500 || true
+	fi
 	# A guest that hung or crashed before it finished counts as a failure.
 	if ! grep -q "VCRS-RESULTS-DONE" "$dir/results.ktap" 2>/dev/null; then
 		say "guest '$name' did not finish; last console lines:"
 		tail -30 "$dir/console.log" 2>/dev/null
 		echo "not ok 1 guest $name ran to completion" >> "$dir/results.ktap"
 	fi
+	if [ "$name" != qemu-builtin ]; then
+		"$TOP/scripts/vhost-user-device.sh" stop "$dir" || rc=1
+		sed -n '/^# VCRS-RESULTS-DONE/q;p' "$dir/results.ktap" > "$dir/guest.ktap"
+		{ cat "$dir/guest.ktap"
+		  [ $rc = 0 ] && echo "ok 1 device: vhost-user-crypto served guest $name and exited cleanly" ||
+			echo "not ok 1 device: vhost-user-crypto served guest $name and exited cleanly"
+		  echo "# VCRS-RESULTS-DONE"; } > "$dir/results.ktap"
+	fi
 	sed -n '/^# VCRS-RESULTS-DONE/q;p' "$dir/results.ktap"
 }
 
 say "guest tests: QEMU builtin cryptodev backend"
-guest qemu-builtin "$TOP/tools/testing/selftests/drivers/crypto/virtio/expect/qemu-builtin"
+VCRYPTO_TESTS="" guest qemu-builtin "$TOP/tools/testing/selftests/drivers/crypto/virtio/expect/qemu-builtin"
+
+say "guest tests: vhost-user-crypto device, 4 data queues, every algorithm it serves"
+VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_c_driver.sh,vcrypto_kunit.sh,vcrypto_dmcrypt.sh,vcrypto_faults.sh \
+	guest vhost-user "$TOP/tools/testing/selftests/drivers/crypto/virtio/expect/vhost-user" --max-dataqueues 4
 
 say "summary"
 python3 "$TOP/scripts/ktap_count.py" "$out"/host_*.ktap "$out"/*/results.ktap

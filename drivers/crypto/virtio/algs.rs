@@ -38,7 +38,8 @@ pub(crate) struct CipherAlg {
 pub(crate) const PRIORITY: i32 = 200;
 
 const AES_KEYS: &[u32] = &[16, 24, 32];
-const AES_XTS_KEYS: &[u32] = &[32, 64];
+// Two AES keys back to back: AES-128, -192 and -256 XTS, as the xts template accepts.
+const AES_XTS_KEYS: &[u32] = &[32, 48, 64];
 const DES3_KEYS: &[u32] = &[24];
 
 use kernel::prelude::*;
@@ -121,7 +122,9 @@ impl CipherAlg {
     /// Whether `len` bytes can be processed by this mode.
     pub(crate) fn len_ok(&self, len: usize) -> bool {
         match self.iv_out {
-            IvOut::Unchanged => len >= 16 && len % 16 == 0,
+            // XTS: any length of at least one block; a partial last block is handled by
+            // ciphertext stealing (IEEE 1619), as the kernel's xts template does.
+            IvOut::Unchanged => len >= 16,
             _ => len % self.blocksize as usize == 0,
         }
     }

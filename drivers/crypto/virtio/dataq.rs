@@ -201,8 +201,9 @@ fn finish(mut req: Request<VirtioSkcipher>, used: u32, stats: &Stats) {
         let ctx = req.ctx();
         (ctx.status[0], ctx.encrypt, ctx.iv, ctx.next_iv)
     };
-    // The device must at least have written the status byte behind the data.
-    let mut result = if (used as usize) < 1 {
+    // The device writes the output, then the status byte behind it; a shorter used length
+    // says it did not write them all, and what the caller's buffer holds is not an answer.
+    let mut result = if (used as usize) < len + 1 {
         Err(EIO)
     } else {
         wire::status_to_result(u32::from(status))

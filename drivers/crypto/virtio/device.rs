@@ -11,7 +11,7 @@ use crate::{
     config::{DeviceConfig, RawConfig},
     dataq,
     queues::{self, QueueEvents},
-    registry,
+    registry, session_check,
     skcipher::VirtioSkcipher,
     wire::Direction,
 };
@@ -163,6 +163,15 @@ impl VirtioCrypto {
         dev_info!(
             dev.as_ref(),
             "virtio_crypto_rs: {config} data_queues={data_queues} dataq_size={dataq_size} controlq_size={controlq_size}\n"
+        );
+        // From here on `config` says what the device serves, not only what it advertises.
+        let mut config = config;
+        config.cipher_algos = session_check::usable_ciphers(
+            dev.as_ref(),
+            &events.control,
+            &queues,
+            events.control_index,
+            config.cipher_algos,
         );
         let device = Arc::new(
             CryptoDevice {

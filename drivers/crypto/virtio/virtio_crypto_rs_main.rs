@@ -25,6 +25,8 @@ mod queues;
 #[deny(unsafe_code)]
 mod registry;
 #[deny(unsafe_code)]
+mod session_check;
+#[deny(unsafe_code)]
 mod skcipher;
 #[deny(unsafe_code)]
 mod stats;

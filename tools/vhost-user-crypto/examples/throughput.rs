@@ -83,6 +83,11 @@ fn cipher_session(algo: u32, key: &[u8]) -> Vec<u8> {
     .concat()
 }
 
+/// One result line; the ratio is what the target (>= 0.8 at 64 KiB) is about.
+fn row(name: &str, size: usize, raw: f64, device: f64) {
+    println!("{name:<12} {size:>6} {raw:>12.0} {device:>12.0} {:>10.2}", device / raw);
+}
+
 fn main() {
     let mem = GuestMemoryMmap::from_ranges(&[(GuestAddress(0), 4 << 20)]).unwrap();
     let dev = Device::new(DeviceSettings::default(), Arc::new(FaultState::new()));
@@ -90,8 +95,8 @@ fn main() {
     let key32 = [0x11u8; 32];
     let key64 = [0x22u8; 64];
     println!(
-        "{:<12} {:>6} {:>12} {:>12}",
-        "algorithm", "size", "raw MiB/s", "device MiB/s"
+        "{:<12} {:>6} {:>12} {:>12} {:>10}",
+        "algorithm", "size", "raw MiB/s", "device MiB/s", "device/raw"
     );
     for size in [4096usize, 65536] {
         let data = vec![0x5au8; size];
@@ -117,7 +122,7 @@ fn main() {
             let devr = rate(size, || {
                 submit(&dev, &mem, false, &req, size as u32 + 1);
             });
-            println!("{name:<12} {size:>6} {raw:>12.0} {devr:>12.0}");
+            row(name, size, raw, devr);
         }
         // AES-256-GCM seal with a 16-byte tag, no AAD.
         let k = AeadKey::new(wire::AEAD_GCM, &key32).unwrap();
@@ -138,7 +143,7 @@ fn main() {
         let devr = rate(size, || {
             submit(&dev, &mem, false, &req, size as u32 + 17);
         });
-        println!("{:<12} {size:>6} {raw:>12.0} {devr:>12.0}", "aes-gcm-256");
+        row("aes-gcm-256", size, raw, devr);
         // SHA-256.
         let raw = rate(size, || {
             HashAlg::Sha256.digest(&[&data]);
@@ -152,6 +157,6 @@ fn main() {
         let devr = rate(size, || {
             submit(&dev, &mem, false, &req, 33);
         });
-        println!("{:<12} {size:>6} {raw:>12.0} {devr:>12.0}", "sha256");
+        row("sha256", size, raw, devr);
     }
 }

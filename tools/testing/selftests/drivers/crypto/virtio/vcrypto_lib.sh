@@ -70,3 +70,24 @@ our_stat() {
 	f=$(ls /sys/kernel/debug/virtio_crypto_rs-*/stats 2>/dev/null | head -1)
 	[ -n "$f" ] && awk -v k="$1" '$1==k{print $2}' "$f"
 }
+
+# The device's fault-injection channel: scripts/vhost-user-device.sh wires the
+# vhost-user-crypto device's fault socket to the guest's ttyS3. One command
+# line out, one reply line back ("ok ...", "err ...").
+FAULT_TTY=${VCRYPTO_FAULT_TTY:-/dev/ttyS3}
+# fault_cmd <command...>: prints the reply; succeeds on "ok".
+fault_cmd() {
+	[ -c "$FAULT_TTY" ] || return 1
+	# Raw and without echo: an echoed reply would go back to the device as a command.
+	stty -F "$FAULT_TTY" raw -echo 2>/dev/null || return 1
+	exec 3<>"$FAULT_TTY"
+	echo "$*" >&3
+	reply=""
+	IFS= read -r -t 5 reply <&3
+	exec 3<&-
+	echo "$reply"
+	case $reply in ok*) return 0 ;; esac
+	return 1
+}
+# Whether this guest's device takes fault commands.
+fault_available() { fault_cmd show >/dev/null 2>&1; }
