@@ -78,6 +78,11 @@ fn execute(dev: &Device, io: &mut RequestIo) -> Result<Outcome, Failure> {
     if dev.faults.needs_reset() {
         return Err(fail(Status::Err as u8));
     }
+    // A create outcome that does not fit would leave a session the driver
+    // cannot name: refuse before creating anything.
+    if matches!(kind, Outcome::Created(_)) && io.writable_len() < CREATE_SESSION_INPUT_LEN {
+        return Err(fail(Status::Err as u8));
+    }
     let flf_len = flf_len(opcode, dev.features().rev1()).ok_or(fail(Status::NotSupp as u8))?;
     let flf = io.read(flf_len).map_err(|s| fail(s as u8))?;
     match kind {

@@ -1,350 +1,235 @@
 // SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause
-//! Algorithm chaining (both orders, as Linux authenc needs) and stateless
-//! requests of every service, checked against the KAT-verified
-//! single-service session paths of the same device.
+//! Algorithm chaining, both orders and both directions, in every request
+//! layout (stateless included), checked against compositions that do not
+//! involve the device: published vectors for each half joined by hand, or
+//! the RustCrypto primitives called directly. Then what is specific to
+//! stateless mode.
 
 mod common;
 
-use common::build::{
-    chain_session, cipher_data, cipher_session, data_header, digest_data, hash_session, mac_session, Fields,
-};
-use common::{Harness, LEGACY, REV1, STATELESS};
-use vhost_user_crypto::wire::{self, Status};
+use common::build::Chain;
+use common::driver::{each_mode, ChainData, Cipher, Dir, Driver, Mode};
+use common::{hex, Harness, ERR, NOTSUPP, OK, REV1};
+use hmac::{Hmac, KeyInit, Mac};
+use vhost_user_crypto::wire;
 
-const KEY: [u8; 16] = [0x42; 16];
-const AUTH_KEY: [u8; 20] = [0x0b; 20];
-const IV: [u8; 16] = [0x24; 16];
-
-fn cbc(h: &Harness, op: u32, data: &[u8]) -> Vec<u8> {
-    let id = h.create(cipher_session(wire::CIPHER_AES_CBC, op, &KEY));
-    let opcode = if op == wire::OP_ENCRYPT {
-        wire::CIPHER_ENCRYPT
-    } else {
-        wire::CIPHER_DECRYPT
-    };
-    let (st, out) = h.data(cipher_data(opcode, id, &IV, data), data.len() as u32);
-    assert_eq!(st, 0);
-    out
+fn xor(a: &[u8], b: &[u8]) -> Vec<u8> {
+    a.iter().zip(b).map(|(x, y)| x ^ y).collect()
 }
 
-fn hmac(h: &Harness, data: &[u8]) -> Vec<u8> {
-    let id = h.create(mac_session(wire::MAC_HMAC_SHA_256, 32, &AUTH_KEY, 56));
-    let (st, out) = h.data(digest_data(wire::MAC, id, data, 32, 48), 32);
-    assert_eq!(st, 0);
-    out
+// SP 800-38A F.2.1 (CBC-AES128) and F.5.1 (CTR-AES128): key, IV or
+// initial counter block, plaintext, ciphertext.
+const K128: &str = "2b7e151628aed2a6abf7158809cf4f3c";
+const CBC_IV: &str = "000102030405060708090a0b0c0d0e0f";
+const CTR_BLOCK: &str = "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+const PT: &str = "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51
+                  30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710";
+const CBC_CT: &str = "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2
+                      73bed6b8e3c1743b7116e69e222295163ff1caa1681fac09120eca307586e1a7";
+const CTR_CT: &str = "874d6191b620e3261bef6864990db6ce9806f66b7970fdff8617187bb9fffdff
+                      5ae4df3edbd5d35e5b4f09020db03eab1e031dda2fbe03d1792170a0f3009cee";
+
+/// The CTR-AES128 keystream of F.5.1: plaintext xor ciphertext.
+fn ctr_keystream() -> Vec<u8> {
+    xor(&hex(PT), &hex(CTR_CT))
 }
 
-/// Session-mode chain request: region offsets into src, optional AAD.
-#[allow(clippy::too_many_arguments)]
-fn chain_req(opcode: u32, id: u64, src: &[u8], c: (u32, u32), hsh: (u32, u32), aad: &[u8], result: u32) -> Vec<u8> {
-    let n = src.len() as u32;
-    let flf = Fields::default()
-        .u32(16)
-        .u32(n)
-        .u32(n)
-        .u32(c.0)
-        .u32(c.1)
-        .u32(hsh.0)
-        .u32(hsh.1)
-        .u32(aad.len() as u32)
-        .u32(result)
-        .u32(0)
-        .u32(wire::SYM_OP_ALGORITHM_CHAINING)
-        .u32(0);
-    data_header(opcode, id, wire::FLAG_SESSION_MODE)
-        .bytes(&flf.0)
-        .bytes(&IV)
-        .bytes(src)
-        .bytes(aad)
-        .done()
-}
-
-#[test]
-fn authenc_encrypt_then_decrypt() {
-    let h = Harness::new(LEGACY);
-    let assoc = [7u8; 8];
-    let pt: Vec<u8> = (0..64).collect();
-    let src = [&assoc[..], &pt].concat();
-    // Encrypt: cipher [8, 72) then HMAC over the whole (assoc || ct).
-    let enc = h.create(chain_session(
-        wire::CHAIN_ORDER_CIPHER_THEN_HASH,
-        wire::HASH_MODE_AUTH,
-        wire::CIPHER_AES_CBC,
-        wire::OP_ENCRYPT,
-        &KEY,
-        wire::MAC_HMAC_SHA_256,
-        32,
-        &AUTH_KEY,
-    ));
-    let r = h.submit(
-        false,
-        &[
-            common::Seg::R(chain_req(wire::CIPHER_ENCRYPT, enc, &src, (8, 64), (0, 72), &[], 32)),
-            common::Seg::W(72 + 32 + 1),
-        ],
-    );
-    assert_eq!(r.data_status(), Status::Ok as u8);
-    let ct = cbc(&h, wire::OP_ENCRYPT, &pt);
-    let expect_dst = [&assoc[..], &ct].concat();
-    assert_eq!(&r.written[..72], &expect_dst[..]);
-    let tag = hmac(&h, &expect_dst);
-    assert_eq!(&r.written[72..104], &tag[..]);
-    // Decrypt: HMAC over (assoc || ct) first, then decrypt the payload.
-    let dec = h.create(chain_session(
-        wire::CHAIN_ORDER_HASH_THEN_CIPHER,
-        wire::HASH_MODE_AUTH,
-        wire::CIPHER_AES_CBC,
-        wire::OP_DECRYPT,
-        &KEY,
-        wire::MAC_HMAC_SHA_256,
-        32,
-        &AUTH_KEY,
-    ));
-    let r = h.submit(
-        false,
-        &[
-            common::Seg::R(chain_req(
-                wire::CIPHER_DECRYPT,
-                dec,
-                &expect_dst,
-                (8, 64),
-                (0, 72),
-                &[],
-                32,
-            )),
-            common::Seg::W(72 + 32 + 1),
-        ],
-    );
-    assert_eq!(r.data_status(), Status::Ok as u8);
-    assert_eq!(&r.written[..72], &src[..]);
-    assert_eq!(&r.written[72..104], &tag[..]);
+/// Runs a chain over all of `msg` with CTR-AES128 (F.5.1) in both orders
+/// and both directions, in every layout. The hash or MAC of `aad || msg`
+/// is `digest`: HASH_THEN_CIPHER hashes the input, so the input is `msg`;
+/// CIPHER_THEN_HASH hashes the output, so the input is `msg` encrypted.
+fn ctr_chain_both_orders(hash_mode: u32, auth_algo: u32, auth_key: &[u8], aad: &[u8], msg: &[u8], digest: &str) {
+    let (key, iv, digest) = (hex(K128), hex(CTR_BLOCK), hex(digest));
+    let ciphered = xor(msg, &ctr_keystream());
+    let n = msg.len() as u32;
+    for (order, src, dst) in [
+        (wire::CHAIN_ORDER_HASH_THEN_CIPHER, msg, &ciphered[..]),
+        (wire::CHAIN_ORDER_CIPHER_THEN_HASH, &ciphered[..], msg),
+    ] {
+        let chain = Chain {
+            order,
+            hash_mode,
+            cipher_algo: wire::CIPHER_AES_CTR,
+            cipher_key: &key,
+            auth_algo,
+            auth_key,
+            result_len: digest.len() as u32,
+        };
+        let data = ChainData {
+            iv: &iv,
+            src,
+            aad,
+            cipher: (0, n),
+            hash: (0, n),
+        };
+        each_mode(|d| {
+            for dir in [Dir::Encrypt, Dir::Decrypt] {
+                let got = d.chain(&chain, dir, &data);
+                let what = format!("order {order}, {dir:?}, {:?}", d.mode);
+                assert_eq!(got, (OK, dst.to_vec(), digest.clone()), "{what}");
+            }
+        });
+    }
 }
 
 #[test]
-fn chain_with_aad_and_plain_hash() {
-    let h = Harness::new(LEGACY);
-    let pt = [3u8; 32];
-    let aad = [9u8; 5];
-    let id = h.create(chain_session(
-        wire::CHAIN_ORDER_HASH_THEN_CIPHER,
+fn plain_sha256_chain_both_orders() {
+    // FIPS 180-2 B.2: SHA-256 of the two-block message.
+    ctr_chain_both_orders(
         wire::HASH_MODE_PLAIN,
-        wire::CIPHER_AES_CBC,
-        wire::OP_ENCRYPT,
-        &KEY,
         wire::HASH_SHA_256,
-        32,
         &[],
-    ));
-    let r = h.submit(
-        false,
-        &[
-            common::Seg::R(chain_req(wire::CIPHER_ENCRYPT, id, &pt, (0, 32), (0, 32), &aad, 32)),
-            common::Seg::W(32 + 32 + 1),
-        ],
+        &[],
+        b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
     );
-    assert_eq!(r.data_status(), 0);
-    assert_eq!(&r.written[..32], &cbc(&h, wire::OP_ENCRYPT, &pt)[..]);
-    let hs = h.create(hash_session(wire::HASH_SHA_256, 32, 56));
-    let (_, d) = h.data(digest_data(wire::HASH, hs, &[&aad[..], &pt].concat(), 32, 48), 32);
-    assert_eq!(&r.written[32..64], &d[..]);
+}
+
+#[test]
+fn hmac_chain_both_orders_with_aad() {
+    // RFC 4231 test case 2, its message split into AAD and payload: the MAC
+    // covers aad || payload.
+    ctr_chain_both_orders(
+        wire::HASH_MODE_AUTH,
+        wire::MAC_HMAC_SHA_256,
+        b"Jefe",
+        b"what do ya",
+        b" want for nothing?",
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+    );
+}
+
+/// HMAC-SHA-256 straight from the `hmac` crate.
+fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
+    let mut m = Hmac::<sha2::Sha256>::new_from_slice(key).unwrap();
+    m.update(data);
+    m.finalize().into_bytes().to_vec()
+}
+
+#[test]
+fn authenc_regions_against_direct_composition() {
+    // Linux authenc(hmac(sha256),cbc(aes)): 8 bytes of associated data in
+    // front stay clear, CBC covers the payload (F.2.1), HMAC covers all.
+    let auth_key = [0x0b; 20];
+    let (key, iv) = (hex(K128), hex(CBC_IV));
+    let assoc = [7u8; 8];
+    let plain = [&assoc[..], &hex(PT)].concat();
+    let sealed = [&assoc[..], &hex(CBC_CT)].concat();
+    let tag = hmac_sha256(&auth_key, &sealed);
+    let chain = |order| Chain {
+        order,
+        hash_mode: wire::HASH_MODE_AUTH,
+        cipher_algo: wire::CIPHER_AES_CBC,
+        cipher_key: &key,
+        auth_algo: wire::MAC_HMAC_SHA_256,
+        auth_key: &auth_key,
+        result_len: 32,
+    };
+    let data = |src| ChainData {
+        iv: &iv,
+        src,
+        aad: &[],
+        cipher: (8, 64),
+        hash: (0, 72),
+    };
+    each_mode(|d| {
+        // Encryption: cipher, then MAC the ciphertext.
+        let enc = d.chain(&chain(wire::CHAIN_ORDER_CIPHER_THEN_HASH), Dir::Encrypt, &data(&plain));
+        assert_eq!(enc, (OK, sealed.clone(), tag.clone()), "encrypt {:?}", d.mode);
+        // Decryption: MAC the ciphertext, then decipher.
+        let dec = d.chain(&chain(wire::CHAIN_ORDER_HASH_THEN_CIPHER), Dir::Decrypt, &data(&sealed));
+        assert_eq!(dec, (OK, plain.clone(), tag.clone()), "decrypt {:?}", d.mode);
+    });
+}
+
+#[test]
+fn truncated_chain_digest() {
+    // hash_result_len 16: the leading bytes of the MAC.
+    let auth_key = [0x0b; 20];
+    let (key, iv) = (hex(K128), hex(CBC_IV));
+    let tag = hmac_sha256(&auth_key, &hex(CBC_CT));
+    let chain = Chain {
+        order: wire::CHAIN_ORDER_CIPHER_THEN_HASH,
+        hash_mode: wire::HASH_MODE_AUTH,
+        cipher_algo: wire::CIPHER_AES_CBC,
+        cipher_key: &key,
+        auth_algo: wire::MAC_HMAC_SHA_256,
+        auth_key: &auth_key,
+        result_len: 16,
+    };
+    let pt = hex(PT);
+    let data = ChainData {
+        iv: &iv,
+        src: &pt,
+        aad: &[],
+        cipher: (0, 64),
+        hash: (0, 64),
+    };
+    each_mode(|d| {
+        let got = d.chain(&chain, Dir::Encrypt, &data);
+        assert_eq!(got, (OK, hex(CBC_CT), tag[..16].to_vec()), "{:?}", d.mode);
+    });
 }
 
 #[test]
 fn chain_regions_outside_src_are_rejected() {
-    let h = Harness::new(LEGACY);
-    let id = h.create(chain_session(
-        wire::CHAIN_ORDER_CIPHER_THEN_HASH,
-        wire::HASH_MODE_AUTH,
-        wire::CIPHER_AES_CBC,
-        wire::OP_ENCRYPT,
-        &KEY,
-        wire::MAC_HMAC_SHA_256,
-        32,
-        &AUTH_KEY,
-    ));
-    let r = h.submit(
-        false,
-        &[
-            common::Seg::R(chain_req(
-                wire::CIPHER_ENCRYPT,
-                id,
-                &[0; 32],
-                (16, 32),
-                (0, 32),
-                &[],
-                32,
-            )),
-            common::Seg::W(65),
-        ],
-    );
-    assert_eq!(r.data_status(), Status::Err as u8);
-    let r = h.submit(
-        false,
-        &[
-            common::Seg::R(chain_req(
-                wire::CIPHER_ENCRYPT,
-                id,
-                &[0; 32],
-                (0, 32),
-                (u32::MAX, 2),
-                &[],
-                32,
-            )),
-            common::Seg::W(65),
-        ],
-    );
-    assert_eq!(r.data_status(), Status::Err as u8);
-}
-
-// ---- stateless ----
-
-fn stateless_header(opcode: u32) -> Fields {
-    data_header(opcode, 0, 0)
-}
-
-#[test]
-fn stateless_cipher_matches_session() {
-    let h = Harness::new(STATELESS);
-    let pt = [5u8; 48];
-    let flf = Fields::default()
-        .u32(wire::CIPHER_AES_CBC)
-        .u32(16)
-        .u32(wire::OP_ENCRYPT)
-        .u32(16)
-        .u32(48)
-        .u32(48)
-        .pad_to(72)
-        .u32(wire::SYM_OP_CIPHER);
-    let req = stateless_header(wire::CIPHER_ENCRYPT)
-        .bytes(&flf.0)
-        .bytes(&KEY)
-        .bytes(&IV)
-        .bytes(&pt)
-        .done();
-    let (st, out) = h.data(req, 48);
-    assert_eq!(st, 0);
-    // Session mode under the stateless layout: sess_para ignored, no key.
-    let id = h.create(cipher_session(wire::CIPHER_AES_CBC, wire::OP_ENCRYPT, &KEY));
-    let flf = Fields::default()
-        .u32(0)
-        .u32(0)
-        .u32(0)
-        .u32(16)
-        .u32(48)
-        .u32(48)
-        .pad_to(72)
-        .u32(wire::SYM_OP_CIPHER);
-    let req = data_header(wire::CIPHER_ENCRYPT, id, wire::FLAG_SESSION_MODE)
-        .bytes(&flf.0)
-        .bytes(&IV)
-        .bytes(&pt)
-        .done();
-    let (st, out2) = h.data(req, 48);
-    assert_eq!(st, 0);
-    assert_eq!(out, out2);
-}
-
-#[test]
-fn stateless_hash_mac_aead() {
-    let h = Harness::new(STATELESS);
-    // HASH: algo, src_len, result_len, reserved.
-    let req = stateless_header(wire::HASH)
-        .bytes(&Fields::default().u32(wire::HASH_SHA_256).u32(3).u32(32).u32(0).0)
-        .bytes(b"abc")
-        .done();
-    let (st, out) = h.data(req, 32);
-    assert_eq!(st, 0);
-    assert_eq!(
-        out,
-        common::hex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-    );
-    // MAC: algo, key_len, src_len, result_len; vlf key, src.
-    let req = stateless_header(wire::MAC)
-        .bytes(&Fields::default().u32(wire::MAC_HMAC_SHA_256).u32(4).u32(28).u32(32).0)
-        .bytes(b"Jefe")
-        .bytes(b"what do ya want for nothing?")
-        .done();
-    let (st, out) = h.data(req, 32);
-    assert_eq!(st, 0);
-    assert_eq!(
-        out,
-        common::hex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
-    );
-    // AEAD: algo, key_len, op, iv_len, tag_len, aad_len, src_len, dst_len; vlf key, iv, src, aad.
-    let req = stateless_header(wire::AEAD_ENCRYPT)
-        .bytes(
-            &Fields::default()
-                .u32(wire::AEAD_GCM)
-                .u32(16)
-                .u32(wire::OP_ENCRYPT)
-                .u32(12)
-                .u32(16)
-                .u32(0)
-                .u32(16)
-                .u32(32)
-                .0,
-        )
-        .bytes(&[0; 16])
-        .bytes(&[0; 12])
-        .bytes(&[0; 16])
-        .done();
-    let (st, out) = h.data(req, 32);
-    assert_eq!(st, 0);
-    assert_eq!(
-        out,
-        common::hex("0388dace60b6a392f328c2b971b2fe78ab6e47d42cec13bdf53a67b21257bddf")
-    );
-}
-
-#[test]
-fn stateless_chain() {
-    let h = Harness::new(STATELESS);
-    let pt = [1u8; 32];
-    let flf = Fields::default()
-        .u32(wire::CHAIN_ORDER_CIPHER_THEN_HASH)
-        .u32(0)
-        .u32(wire::CIPHER_AES_CBC)
-        .u32(16)
-        .u32(wire::OP_ENCRYPT)
-        .u32(wire::MAC_HMAC_SHA_256)
-        .u32(20)
-        .u32(wire::HASH_MODE_AUTH)
-        .u32(16)
-        .u32(32)
-        .u32(32)
-        .u32(0)
-        .u32(32)
-        .u32(0)
-        .u32(32)
-        .u32(0)
-        .u32(32)
-        .u32(0)
-        .u32(wire::SYM_OP_ALGORITHM_CHAINING);
-    let req = stateless_header(wire::CIPHER_ENCRYPT)
-        .bytes(&flf.0)
-        .bytes(&KEY)
-        .bytes(&AUTH_KEY)
-        .bytes(&IV)
-        .bytes(&pt)
-        .done();
-    let r = h.submit(false, &[common::Seg::R(req), common::Seg::W(65)]);
-    assert_eq!(r.data_status(), 0);
-    // Reference values from the revision 0 session path.
-    let reference = Harness::new(LEGACY);
-    let ct = cbc(&reference, wire::OP_ENCRYPT, &pt);
-    assert_eq!(&r.written[..32], &ct[..]);
-    assert_eq!(&r.written[32..64], &hmac(&reference, &ct)[..]);
+    let key = hex(K128);
+    let chain = Chain {
+        order: wire::CHAIN_ORDER_CIPHER_THEN_HASH,
+        hash_mode: wire::HASH_MODE_AUTH,
+        cipher_algo: wire::CIPHER_AES_CBC,
+        cipher_key: &key,
+        auth_algo: wire::MAC_HMAC_SHA_256,
+        auth_key: &[0x0b; 20],
+        result_len: 32,
+    };
+    each_mode(|d| {
+        for (cipher, hash) in [
+            ((16, 32), (0, 32)),
+            ((0, 32), (0, 33)),
+            ((0, 32), (u32::MAX, 2)),
+            ((u32::MAX - 15, 16), (0, 32)),
+        ] {
+            let data = ChainData {
+                iv: &[0; 16],
+                src: &[0; 32],
+                aad: &[],
+                cipher,
+                hash,
+            };
+            let (st, _, _) = d.chain(&chain, Dir::Encrypt, &data);
+            assert_eq!(st, ERR, "cipher {cipher:?} hash {hash:?}, {:?}", d.mode);
+        }
+    });
 }
 
 #[test]
 fn stateless_refused_without_feature() {
-    // REVISION_1 without the stateless bit: a request without SESSION_MODE
-    // is rejected with NOTSUPP.
-    let h = Harness::new(REV1);
-    let req = stateless_header(wire::HASH)
-        .bytes(&Fields::default().u32(3).u32(32).0)
-        .bytes(b"abc")
-        .done();
-    let (st, _) = h.data(req, 32);
-    assert_eq!(st, Status::NotSupp as u8);
+    // REVISION_1 without a service's stateless bit: a request of that
+    // service without SESSION_MODE is answered NOTSUPP; the stateless bit
+    // of one service does not enable another.
+    let cipher_only = REV1 | 1 << wire::F_CIPHER_STATELESS_MODE;
+    for features in [REV1, cipher_only] {
+        let d = Driver {
+            h: Harness::new(features),
+            mode: Mode::Stateless,
+        };
+        let (st, _) = d.hash(wire::HASH_SHA_256, b"abc", 32);
+        assert_eq!(st, NOTSUPP, "features {features:#x}");
+    }
+    let d = Driver {
+        h: Harness::new(cipher_only),
+        mode: Mode::Stateless,
+    };
+    let key = hex(K128);
+    let c = Cipher {
+        algo: wire::CIPHER_AES_ECB,
+        key: &key,
+    };
+    let (st, out) = d.cipher(&c, Dir::Encrypt, &[], &hex(PT)[..16]);
+    assert_eq!(
+        (st, out),
+        (OK, hex("3ad77bb40d7a3660a89ecaf32466ef97")),
+        "SP 800-38A F.1.1"
+    );
 }

@@ -72,6 +72,8 @@ fn execute(dev: &Device, io: &mut RequestIo) -> Result<(), u8> {
         session_mode,
         stateless_layout,
         flf,
+        budgeted: 0,
+        budgeted_writable: 0,
     };
     let result = match service {
         wire::SERVICE_CIPHER => sym::run(&mut req),
@@ -130,6 +132,9 @@ pub(crate) struct Req<'d, 'a, 'io> {
     /// `op_flf` has the stateless layout.
     stateless_layout: bool,
     flf: Vec<u8>,
+    /// Variable lengths checked so far, all of them and the writable ones.
+    budgeted: u64,
+    budgeted_writable: u64,
 }
 
 impl Req<'_, '_, '_> {
@@ -143,17 +148,23 @@ impl Req<'_, '_, '_> {
     }
 
     /// Checks the request's variable lengths before anything is read:
-    /// total against `max_size`, readable part against the readable bytes
-    /// left, writable part plus the status byte against the writable area.
-    fn budget(&self, readable: &[u32], writable: &[u32]) -> Result<(), Status> {
-        let r: u64 = readable.iter().map(|&n| u64::from(n)).sum();
-        let w: u64 = writable.iter().map(|&n| u64::from(n)).sum();
-        if r + w > self.dev.settings.max_size
+    /// this call's readable part against the readable bytes left; and,
+    /// adding up over the calls of one request, all lengths against
+    /// `max_size` and the writable ones plus the status byte against the
+    /// writable area.
+    fn budget(&mut self, readable: &[u32], writable: &[u32]) -> Result<(), Status> {
+        let sum = |lens: &[u32]| lens.iter().map(|&n| u64::from(n)).sum::<u64>();
+        let (r, w) = (sum(readable), sum(writable));
+        let total = self.budgeted + r + w;
+        let total_writable = self.budgeted_writable + w;
+        if total > self.dev.settings.max_size
             || r > self.io.readable_left() as u64
-            || w + 1 > self.io.writable_len() as u64
+            || total_writable + 1 > self.io.writable_len() as u64
         {
             return Err(Status::Err);
         }
+        self.budgeted = total;
+        self.budgeted_writable = total_writable;
         Ok(())
     }
 

@@ -127,14 +127,16 @@ fn chain(req: &mut Req) -> Result<(), Status> {
     if l.result as usize > cs.auth.output_len() {
         return Err(Status::Err);
     }
-    // Session vlf: iv, src, aad. Stateless vlf: (keys,) iv, aad, src.
+    // The layout, not the mode, orders the vlf: iv, src, aad in the session
+    // structs; (keys,) iv, aad, src in the stateless one, which session-mode
+    // requests use too once the stateless feature is negotiated.
     let iv = req.read(l.iv)?;
-    let (src, aad) = if req.session_mode {
-        let src = req.read(l.src)?;
-        (src, req.read(l.aad)?)
-    } else {
+    let (src, aad) = if req.stateless_layout {
         let aad = req.read(l.aad)?;
         (req.read(l.src)?, aad)
+    } else {
+        let src = req.read(l.src)?;
+        (src, req.read(l.aad)?)
     };
     let (work, digest) = run_chain(cs, dir, &l, &iv, src, &aad)?;
     req.write_outputs(&[(0, &work), (l.dst as usize, &digest[..l.result as usize])])

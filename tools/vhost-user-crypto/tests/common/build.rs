@@ -12,6 +12,10 @@ impl Fields {
         self.0.extend_from_slice(&v.to_le_bytes());
         self
     }
+    /// Several `u32` fields in a row.
+    pub fn u32s(self, vs: &[u32]) -> Self {
+        vs.iter().fold(self, |f, &v| f.u32(v))
+    }
     pub fn u64(mut self, v: u64) -> Self {
         self.0.extend_from_slice(&v.to_le_bytes());
         self
@@ -34,7 +38,7 @@ pub fn ctrl_header(opcode: u32, algo: u32) -> Fields {
     Fields::default().u32(opcode).u32(algo).u32(0).u32(0)
 }
 
-/// Control request: header + flf (padded to 56 for revision 0) + vlf.
+/// Control request: header + flf (padded to `flf_len`) + vlf.
 pub fn ctrl(opcode: u32, algo: u32, flf: Fields, flf_len: usize, vlf: &[&[u8]]) -> Vec<u8> {
     let mut v = ctrl_header(opcode, algo).bytes(&flf.pad_to(flf_len).0);
     for part in vlf {
@@ -43,70 +47,63 @@ pub fn ctrl(opcode: u32, algo: u32, flf: Fields, flf_len: usize, vlf: &[&[u8]]) 
     v.done()
 }
 
+/// `virtio_crypto_sym_create_session_flf` for a plain cipher (56 bytes in
+/// every revision).
 pub fn cipher_session(algo: u32, op: u32, key: &[u8]) -> Vec<u8> {
     let flf = Fields::default()
-        .u32(algo)
-        .u32(key.len() as u32)
-        .u32(op)
-        .u32(0)
+        .u32s(&[algo, key.len() as u32, op, 0])
         .pad_to(48)
-        .u32(wire::SYM_OP_CIPHER)
-        .u32(0);
+        .u32s(&[wire::SYM_OP_CIPHER, 0]);
     ctrl(wire::CIPHER_CREATE_SESSION, algo, flf, 56, &[key])
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn chain_session(
-    order: u32,
-    hash_mode: u32,
-    cipher_algo: u32,
-    op: u32,
-    key: &[u8],
-    auth_algo: u32,
-    result_len: u32,
-    auth_key: &[u8],
-) -> Vec<u8> {
+/// The parameters of an algorithm chaining session.
+#[derive(Clone, Copy, Debug)]
+pub struct Chain<'a> {
+    pub order: u32,
+    pub hash_mode: u32,
+    pub cipher_algo: u32,
+    pub cipher_key: &'a [u8],
+    /// A HASH algorithm with `HASH_MODE_PLAIN`, a MAC one with `HASH_MODE_AUTH`.
+    pub auth_algo: u32,
+    pub auth_key: &'a [u8],
+    pub result_len: u32,
+}
+
+/// `virtio_crypto_alg_chain_session_flf` in the sym create flf.
+pub fn chain_session(c: &Chain, op: u32) -> Vec<u8> {
     let flf = Fields::default()
-        .u32(order)
-        .u32(hash_mode)
-        .u32(cipher_algo)
-        .u32(key.len() as u32)
-        .u32(op)
-        .u32(0)
-        .u32(auth_algo)
-        .u32(result_len)
-        .u32(auth_key.len() as u32)
-        .u32(0)
-        .u32(0) // aad_len
-        .u32(0)
-        .u32(wire::SYM_OP_ALGORITHM_CHAINING)
-        .u32(0);
-    ctrl(wire::CIPHER_CREATE_SESSION, cipher_algo, flf, 56, &[key, auth_key])
+        .u32s(&[c.order, c.hash_mode])
+        .u32s(&[c.cipher_algo, c.cipher_key.len() as u32, op, 0])
+        .u32s(&[c.auth_algo, c.result_len, c.auth_key.len() as u32, 0])
+        .u32s(&[0, 0]) // aad_len, padding
+        .u32s(&[wire::SYM_OP_ALGORITHM_CHAINING, 0]);
+    ctrl(
+        wire::CIPHER_CREATE_SESSION,
+        c.cipher_algo,
+        flf,
+        56,
+        &[c.cipher_key, c.auth_key],
+    )
 }
 
 pub fn hash_session(algo: u32, result_len: u32, flf_len: usize) -> Vec<u8> {
     ctrl(
         wire::HASH_CREATE_SESSION,
         algo,
-        Fields::default().u32(algo).u32(result_len),
+        Fields::default().u32s(&[algo, result_len]),
         flf_len,
         &[],
     )
 }
 
 pub fn mac_session(algo: u32, result_len: u32, key: &[u8], flf_len: usize) -> Vec<u8> {
-    let flf = Fields::default().u32(algo).u32(result_len).u32(key.len() as u32).u32(0);
+    let flf = Fields::default().u32s(&[algo, result_len, key.len() as u32, 0]);
     ctrl(wire::MAC_CREATE_SESSION, algo, flf, flf_len, &[key])
 }
 
 pub fn aead_session(algo: u32, op: u32, tag_len: u32, key: &[u8], flf_len: usize) -> Vec<u8> {
-    let flf = Fields::default()
-        .u32(algo)
-        .u32(key.len() as u32)
-        .u32(tag_len)
-        .u32(0)
-        .u32(op)
-        .u32(0);
+    let flf = Fields::default().u32s(&[algo, key.len() as u32, tag_len, 0, op, 0]);
     ctrl(wire::AEAD_CREATE_SESSION, algo, flf, flf_len, &[key])
 }
 
@@ -118,25 +115,25 @@ pub fn data_header(opcode: u32, session_id: u64, flag: u32) -> Fields {
     Fields::default().u32(opcode).u32(0).u64(session_id).u32(flag).u32(0)
 }
 
-/// Session-mode cipher data request (revision 0 layout).
-pub fn cipher_data(opcode: u32, id: u64, iv: &[u8], src: &[u8]) -> Vec<u8> {
-    let flf = Fields::default()
-        .u32(iv.len() as u32)
-        .u32(src.len() as u32)
-        .u32(src.len() as u32)
-        .pad_to(40)
-        .u32(wire::SYM_OP_CIPHER)
-        .u32(0);
+/// Session-mode cipher request with any length fields (revision 0 layout)
+/// and `vlf` as the variable part.
+pub fn cipher_lens(opcode: u32, id: u64, lens: [u32; 3], vlf: &[u8]) -> Vec<u8> {
+    let flf = Fields::default().u32s(&lens).pad_to(40).u32s(&[wire::SYM_OP_CIPHER, 0]);
     data_header(opcode, id, wire::FLAG_SESSION_MODE)
         .bytes(&flf.0)
-        .bytes(iv)
-        .bytes(src)
+        .bytes(vlf)
         .done()
+}
+
+/// Session-mode cipher data request (revision 0 layout).
+pub fn cipher_data(opcode: u32, id: u64, iv: &[u8], src: &[u8]) -> Vec<u8> {
+    let n = src.len() as u32;
+    cipher_lens(opcode, id, [iv.len() as u32, n, n], &[iv, src].concat())
 }
 
 /// Session-mode hash or MAC request with a `flf_len` fixed part.
 pub fn digest_data(opcode: u32, id: u64, src: &[u8], result_len: u32, flf_len: usize) -> Vec<u8> {
-    let flf = Fields::default().u32(src.len() as u32).u32(result_len).pad_to(flf_len);
+    let flf = Fields::default().u32s(&[src.len() as u32, result_len]).pad_to(flf_len);
     data_header(opcode, id, wire::FLAG_SESSION_MODE)
         .bytes(&flf.0)
         .bytes(src)
@@ -146,10 +143,7 @@ pub fn digest_data(opcode: u32, id: u64, src: &[u8], result_len: u32, flf_len: u
 /// Session-mode AEAD request (revision 0 layout: 48-byte flf, tag_len 0).
 pub fn aead_data(opcode: u32, id: u64, iv: &[u8], aad: &[u8], src: &[u8], dst_len: u32) -> Vec<u8> {
     let flf = Fields::default()
-        .u32(iv.len() as u32)
-        .u32(aad.len() as u32)
-        .u32(src.len() as u32)
-        .u32(dst_len)
+        .u32s(&[iv.len() as u32, aad.len() as u32, src.len() as u32, dst_len])
         .pad_to(48);
     data_header(opcode, id, wire::FLAG_SESSION_MODE)
         .bytes(&flf.0)
