@@ -25,7 +25,7 @@ endif
 
 all modules:
 	@kdir=$(KDIR_CMD) && $(TOP)/scripts/check-kdir.sh "$$kdir" && \
-	$(MAKE) -C "$$kdir" M=$(TOP) $(if $(CLIPPY),CLIPPY=1) modules
+	$(MAKE) -C "$$kdir" M=$(TOP) $$(cat "$$kdir/.vcrypto-make-args" 2>/dev/null) $(if $(CLIPPY),CLIPPY=1) modules
 
 run: all
 	@$(TOP)/scripts/run.sh
@@ -43,5 +43,5 @@ rustfmtcheck:
 	@find $(TOP)/rust $(TOP)/drivers -name '*.rs' | xargs rustfmt --edition 2021 --config-path $(TOP)/.rustfmt.toml --check
 
 clean:
-	@kdir=$(KDIR_CMD) && $(MAKE) -C "$$kdir" M=$(TOP) clean
+	@kdir=$(KDIR_CMD) && $(MAKE) -C "$$kdir" M=$(TOP) $$(cat "$$kdir/.vcrypto-make-args" 2>/dev/null) clean
 	rm -rf $(TOP)/include/generated

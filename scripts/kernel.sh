@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Fetch Debian's current linux-source-7.2 (trixie-backports), configure it
-# from tinyconfig + kernel-config/<profile>.config, build it, and cache the
-# build outside the checkout, keyed by source version and fragment hash.
+# from tinyconfig + kernel-config/virtio-crypto-rs.config (+ the profile's own
+# fragment), build it, and cache the build outside the checkout, keyed by
+# source version, fragments and compiler.
 #
-#   scripts/kernel.sh [profile]     profile: virtio-crypto-rs (default)
+#   scripts/kernel.sh [profile]     profile: virtio-crypto-rs (default), or
+#                                   debug (lockdep, KASAN, DEBUG_SG; built with clang)
 #
+# Extra make arguments a module build against this tree needs (CC=clang-19
+# for the debug profile) are written to <build>/.vcrypto-make-args; the
+# top-level Makefile passes them on.
 # Prints the build directory (a valid KDIR) on stdout.
 . "$(dirname "$0")/lib.sh"
 
 profile=${1:-virtio-crypto-rs}
+base=$TOP/kernel-config/virtio-crypto-rs.config
 frag=$TOP/kernel-config/$profile.config
 [ -f "$frag" ] || die "no kernel config fragment $frag"
+frags=("$base"); [ "$frag" = "$base" ] || frags+=("$frag")
+# KASAN with Rust needs a clang-built kernel; everything else uses gcc.
+make_args=()
+grep -q '^CONFIG_KASAN=y' "$frag" && make_args=(CC=clang-19)
 
 export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
 export PATH=$HOME/.cargo/bin:$PATH
@@ -39,32 +49,33 @@ if [ ! -f "$src/.extracted" ]; then
 fi
 
 # --- build: keyed by version, profile and the fragment's content ---
-key=$( (echo "$ver"; cat "$frag") | sha256sum | cut -c1-12)
+key=$( (echo "$ver"; [ ${#make_args[@]} -eq 0 ] || echo "${make_args[*]}"; cat "${frags[@]}") | sha256sum | cut -c1-12)
 out=$CACHE/build/$profile-$tag-$key
 if [ -f "$out/.built" ]; then
 	say "kernel $ver ($profile) cached in $out"
 	echo "$out"; exit 0
 fi
 mkdir -p "$out"
-say "configuring $ver: tinyconfig + $(basename "$frag")"
-make -s -C "$src" O="$out" tinyconfig >/dev/null
-"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$frag" >/dev/null
-make -s -C "$src" O="$out" olddefconfig >/dev/null
+say "configuring $ver: tinyconfig + $(for f in "${frags[@]}"; do basename "$f"; done | paste -sd+) ${make_args[*]}"
+make -s -C "$src" O="$out" "${make_args[@]}" tinyconfig >/dev/null
+"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${frags[@]}" >/dev/null
+make -s -C "$src" O="$out" "${make_args[@]}" olddefconfig >/dev/null
 # Every option the fragment asks for must have stuck: a silently dropped
 # option (a missing dependency) would make tests fail in confusing ways.
-missing=$(grep -E '^CONFIG_[A-Z0-9_]+=' "$frag" | while IFS= read -r l; do
+missing=$(cat "${frags[@]}" | grep -E '^CONFIG_[A-Z0-9_]+=' | while IFS= read -r l; do
 	grep -qxF "$l" "$out/.config" || { [ "${l#*=}" = n ] && ! grep -q "^${l%%=*}=" "$out/.config"; } || echo "$l"
 done)
 [ -z "$missing" ] || die "config options did not stick (missing dependencies?): $(echo $missing)"
-make -s -C "$src" O="$out" rustavailable >/dev/null ||
+make -s -C "$src" O="$out" "${make_args[@]}" rustavailable >/dev/null ||
 	die "Rust is not usable for this kernel: run scripts/host-deps.sh"
 
 jobs=$(nproc)
 say "building kernel $ver with $jobs jobs (about 6 minutes on 2 cores, once; log: $out/build.log)"
-if ! make -C "$src" O="$out" -j"$jobs" vmlinux modules >"$out/build.log" 2>&1; then
+if ! make -C "$src" O="$out" "${make_args[@]}" -j"$jobs" vmlinux modules >"$out/build.log" 2>&1; then
 	tail -30 "$out/build.log" >&2
 	die "kernel build failed (full log: $out/build.log)"
 fi
+echo "${make_args[*]}" > "$out/.vcrypto-make-args"
 touch "$out/.built"
 say "kernel ready: $out"
 echo "$out"

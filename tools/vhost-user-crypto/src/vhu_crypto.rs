@@ -21,6 +21,7 @@ use vhost::vhost_user::{Backend, VhostUserFrontendReqHandler};
 use vhost_user_backend::{VhostUserBackend, VringEpollHandler, VringRwLock, VringT};
 use virtio_bindings::bindings::virtio_ring::{VIRTIO_RING_F_EVENT_IDX, VIRTIO_RING_F_INDIRECT_DESC};
 use virtio_queue::QueueOwnedT;
+use virtio_queue::QueueT;
 use vm_memory::{GuestAddressSpace, GuestMemoryAtomic, GuestMemoryMmap};
 use vmm_sys_util::epoll::EventSet;
 use vmm_sys_util::event::{new_event_consumer_and_notifier, EventConsumer, EventFlag, EventNotifier};
@@ -122,6 +123,20 @@ impl VhuCrypto {
 
     /// Pops and handles every available request, then publishes what is due.
     fn service_queue(&self, q: usize, vring: &VringRwLock) -> io::Result<()> {
+        // Rescan and timer events also come while the driver has the device
+        // stopped or reset (a fault command, a late timer): a queue that is not
+        // started has nothing to serve, and touching its rings would fail.
+        {
+            let vs = vring.get_ref();
+            if !vs.get_queue().ready() || !vs.is_enabled() {
+                // A timer left armed would fire for nothing, again and again.
+                return self.timers[q]
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clear()
+                    .map_err(io::Error::other);
+            }
+        }
         let mut state = self.queues[q].lock().unwrap_or_else(|e| e.into_inner());
         if state.vring.is_none() {
             state.vring = Some(vring.clone());
@@ -307,10 +322,11 @@ impl VhostUserBackend for VhuCrypto {
             let _ = self.rescans[ev - n - 1].read();
             ev - n - 1
         } else if ev > 2 * n && ev <= 3 * n {
-            let _ = self.timers[ev - 2 * n - 1]
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .wait();
+            // No read of the timerfd: it is blocking, and the kick handled just
+            // before in the same epoll batch may have re-armed or cleared it,
+            // so a read could wait for the next expiry or forever. Serving the
+            // queue re-arms or clears the timer, which resets its count and so
+            // its readiness.
             ev - 2 * n - 1
         } else {
             return Err(io::Error::other(format!("unknown device event {device_event}")));
@@ -323,6 +339,78 @@ impl VhostUserBackend for VhuCrypto {
         let vring = vrings
             .first()
             .ok_or_else(|| io::Error::other("worker thread without a vring"))?;
-        self.service_queue(q, vring)
+        // An error returned from here ends this queue's worker thread for good
+        // (vhost-user-backend stops its epoll loop), so the queue would never
+        // serve again, not even after the driver resets the device. A broken
+        // ring (a guest bug) is logged; the next reset starts it afresh.
+        if let Err(e) = self.service_queue(q, vring) {
+            warn!("queue {q}: {e}; the queue is not served until it is restarted");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::DeviceSettings;
+    use crate::fault::FaultState;
+    use vm_memory::{GuestAddress, GuestMemoryAtomic, GuestMemoryMmap};
+
+    fn backend(queues: u32) -> (VhuCrypto, Vec<VringRwLock>) {
+        let settings = DeviceSettings {
+            max_dataqueues: queues,
+            ..DeviceSettings::default()
+        };
+        let dev = Arc::new(Device::new(settings, Arc::new(FaultState::new())));
+        let vhu = VhuCrypto::new(dev).unwrap();
+        let mem = GuestMemoryAtomic::new(GuestMemoryMmap::<()>::from_ranges(&[(GuestAddress(0), 1 << 20)]).unwrap());
+        vhu.update_memory(mem.clone()).unwrap();
+        let vrings = (0..=queues)
+            .map(|_| VringRwLock::new(mem.clone(), 64).unwrap())
+            .collect();
+        (vhu, vrings)
+    }
+
+    /// A fault command rescans every queue, also while the driver has the
+    /// device stopped: that must not end the worker threads (it once did, and
+    /// the next driver found a dead control queue).
+    #[test]
+    fn events_on_a_stopped_queue_are_harmless() {
+        let (vhu, vrings) = backend(2);
+        for (q, vring) in vrings.iter().enumerate() {
+            let mine = std::slice::from_ref(vring);
+            assert!(vhu.handle_event(0, EventSet::IN, mine, q).is_ok());
+            let rescan = vhu.rescan_event(q);
+            assert!(vhu.handle_event(rescan, EventSet::IN, mine, q).is_ok());
+            assert!(vhu.service_queue(q, vring).is_ok());
+        }
+    }
+
+    /// A timer event whose timer was re-armed or cleared in the meantime (by
+    /// the kick handled just before it) returns at once: it once did a
+    /// blocking read of the disarmed timerfd, and the queue's thread hung.
+    #[test]
+    fn a_stale_timer_event_does_not_block() {
+        let (vhu, vrings) = backend(1);
+        let (vhu, vring) = (Arc::new(vhu), vrings[0].clone());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let ev = vhu.timer_event(0);
+        std::thread::spawn(move || {
+            let r = vhu.handle_event(ev, EventSet::IN, std::slice::from_ref(&vring), 0);
+            let _ = tx.send(r.is_ok());
+        });
+        assert_eq!(rx.recv_timeout(Duration::from_secs(5)), Ok(true));
+    }
+
+    /// Kicks arrive as event 0 of each queue's own thread: the thread's index
+    /// is the queue; an event that names another queue's fd is refused.
+    #[test]
+    fn events_map_to_the_thread_queue() {
+        let (vhu, vrings) = backend(2);
+        let mine = std::slice::from_ref(&vrings[1]);
+        assert!(vhu.handle_event(vhu.rescan_event(0), EventSet::IN, mine, 1).is_err());
+        assert!(vhu.handle_event(999, EventSet::IN, mine, 1).is_err());
+        assert!(vhu.handle_event(0, EventSet::OUT, mine, 1).is_err());
     }
 }

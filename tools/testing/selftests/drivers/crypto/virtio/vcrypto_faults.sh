@@ -72,7 +72,10 @@ module_load && wait_selftests
 queues=$(dmesg | grep -o "data_queues=[0-9]*" | tail -1 | cut -d= -f2)
 ktap_diag "data queues: $queues"
 
-ktap_check "dm-crypt opens over our cbc(aes)" open_crypt
+ref0=$(alg_refcnt virtio-rs-cbc-aes)
+open_crypt
+ref1=$(alg_refcnt virtio-rs-cbc-aes)
+ktap_check "dm-crypt opens over our cbc(aes) (refcnt $ref0 -> $ref1)" [ "${ref1:-0}" -gt "${ref0:-0}" ]
 
 # reorder: completions delayed and published newest first.
 fault_cmd delay 5 >/dev/null && fault_cmd reorder on >/dev/null
@@ -85,6 +88,8 @@ failed0=$(our_stat failed)
 fault_cmd status data err every=7 >/dev/null
 ktap_check "status: the writer sees an I/O error" io_fails write_pattern
 failed1=$(our_stat failed)
+ktap_diag "$(fault_cmd show)"
+ktap_diag "stats: $(cat /sys/kernel/debug/virtio_crypto_rs-*/stats | tr '\n' ' ')"
 ktap_diag "failed requests: $failed0 -> $failed1"
 ktap_check "status: the failed requests are counted" [ "${failed1:-0}" -gt "${failed0:-0}" ]
 fault_cmd clear >/dev/null
