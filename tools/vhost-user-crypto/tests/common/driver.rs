@@ -160,87 +160,115 @@ impl Driver {
         }
     }
 
-    /// `sess_para` of a stateless layout: the values when stateless,
-    /// garbage in session mode.
-    fn sess_para(&self, values: &[u32]) -> Fields {
-        if self.mode == Mode::Stateless {
-            Fields::default().u32s(values)
-        } else {
-            Fields::default().u32s(&vec![IGNORED; values.len()])
+    /// `sess_para` of a stateless layout: the values for a stateless
+    /// request, garbage in session mode.
+    fn sess_para(&self, session: Option<u64>, values: &[u32]) -> Fields {
+        match session {
+            None => Fields::default().u32s(values),
+            Some(_) => Fields::default().u32s(&vec![IGNORED; values.len()]),
         }
     }
 
-    /// Keys go in the variable part of stateless requests only.
-    fn keys<'k>(&self, keys: &[&'k [u8]]) -> Vec<&'k [u8]> {
-        if self.mode == Mode::Stateless {
-            keys.to_vec()
-        } else {
-            Vec::new()
-        }
+    /// The variable part: keys first in stateless requests only.
+    fn vlf(&self, session: Option<u64>, keys: &[&[u8]], rest: &[&[u8]]) -> Vec<u8> {
+        let keys = if session.is_none() { keys.concat() } else { Vec::new() };
+        [keys, rest.concat()].concat()
     }
 
     /// Encrypts or decrypts `src` (dst as long as src); (status, dst).
     pub fn cipher(&self, c: &Cipher, dir: Dir, iv: &[u8], src: &[u8]) -> (u8, Vec<u8>) {
         let session = self.open(|| cipher_session(c.algo, dir.op(), c.key));
+        let out = self
+            .h
+            .data(self.cipher_request(c, dir, session, iv, src), src.len() as u32);
+        self.close(session, wire::CIPHER_DESTROY_SESSION);
+        out
+    }
+
+    /// The data request of [`Driver::cipher`] in this layout; stateless
+    /// when `session` is `None`.
+    pub fn cipher_request(&self, c: &Cipher, dir: Dir, session: Option<u64>, iv: &[u8], src: &[u8]) -> Vec<u8> {
         let n = src.len() as u32;
         let lens = [iv.len() as u32, n, n];
         let flf = if self.mode.stateless_layout() {
-            self.sess_para(&[c.algo, c.key.len() as u32, dir.op()])
+            self.sess_para(session, &[c.algo, c.key.len() as u32, dir.op()])
                 .u32s(&lens)
                 .pad_to(72)
                 .u32(wire::SYM_OP_CIPHER)
         } else {
             Fields::default().u32s(&lens).pad_to(40).u32s(&[wire::SYM_OP_CIPHER, 0])
         };
-        let vlf = [self.keys(&[c.key]), vec![iv, src]].concat();
-        let req = self
-            .header(dir.cipher_opcode(), session)
+        let vlf = self.vlf(session, &[c.key], &[iv, src]);
+        self.header(dir.cipher_opcode(), session)
             .bytes(&flf.0)
-            .bytes(&vlf.concat());
-        let out = self.h.data(req.done(), n);
-        self.close(session, wire::CIPHER_DESTROY_SESSION);
-        out
+            .bytes(&vlf)
+            .done()
     }
 
     /// Hashes `msg` into `result_len` bytes; (status, digest).
     pub fn hash(&self, algo: u32, msg: &[u8], result_len: u32) -> (u8, Vec<u8>) {
         let session = self.open(|| hash_session(algo, result_len, self.mode.ctrl_flf(8)));
+        let out = self
+            .h
+            .data(self.hash_request(algo, session, msg, result_len), result_len);
+        self.close(session, wire::HASH_DESTROY_SESSION);
+        out
+    }
+
+    /// The data request of [`Driver::hash`].
+    pub fn hash_request(&self, algo: u32, session: Option<u64>, msg: &[u8], result_len: u32) -> Vec<u8> {
         let lens = [msg.len() as u32, result_len];
         let flf = match self.mode {
             Mode::Legacy => Fields::default().u32s(&lens).pad_to(wire::DATA_FLF_LEGACY_LEN),
             Mode::Rev1 => Fields::default().u32s(&lens),
-            _ => self.sess_para(&[algo]).u32s(&lens).u32(0),
+            _ => self.sess_para(session, &[algo]).u32s(&lens).u32(0),
         };
-        let req = self.header(wire::HASH, session).bytes(&flf.0).bytes(msg);
-        let out = self.h.data(req.done(), result_len);
-        self.close(session, wire::HASH_DESTROY_SESSION);
-        out
+        self.header(wire::HASH, session).bytes(&flf.0).bytes(msg).done()
     }
 
     /// MAC of `msg` in `result_len` bytes; (status, mac).
     pub fn mac(&self, algo: u32, key: &[u8], msg: &[u8], result_len: u32) -> (u8, Vec<u8>) {
         let session = self.open(|| mac_session(algo, result_len, key, self.mode.ctrl_flf(16)));
+        let out = self
+            .h
+            .data(self.mac_request(algo, key, session, msg, result_len), result_len);
+        self.close(session, wire::MAC_DESTROY_SESSION);
+        out
+    }
+
+    /// The data request of [`Driver::mac`].
+    pub fn mac_request(&self, algo: u32, key: &[u8], session: Option<u64>, msg: &[u8], result_len: u32) -> Vec<u8> {
         let lens = [msg.len() as u32, result_len];
         let flf = match self.mode {
             Mode::Legacy => Fields::default().u32s(&lens).pad_to(wire::DATA_FLF_LEGACY_LEN),
             Mode::Rev1 => Fields::default().u32s(&lens),
-            _ => self.sess_para(&[algo, key.len() as u32]).u32s(&lens),
+            _ => self.sess_para(session, &[algo, key.len() as u32]).u32s(&lens),
         };
-        let vlf = [self.keys(&[key]), vec![msg]].concat();
-        let req = self.header(wire::MAC, session).bytes(&flf.0).bytes(&vlf.concat());
-        let out = self.h.data(req.done(), result_len);
-        self.close(session, wire::MAC_DESTROY_SESSION);
-        out
+        let vlf = self.vlf(session, &[key], &[msg]);
+        self.header(wire::MAC, session).bytes(&flf.0).bytes(&vlf).done()
     }
 
     /// Seals (`src` is the plaintext, the output `ciphertext || tag`) or
     /// opens (`src` is `ciphertext || tag`); (status, output area).
     pub fn aead(&self, a: &Aead, dir: Dir, iv: &[u8], aad: &[u8], src: &[u8]) -> (u8, Vec<u8>) {
         let session = self.open(|| aead_session(a.algo, dir.op(), a.tag_len, a.key, self.mode.ctrl_flf(24)));
-        let dst = match dir {
+        let dst = Self::aead_dst_len(a, dir, src);
+        let out = self.h.data(self.aead_request(a, dir, session, iv, aad, src), dst);
+        self.close(session, wire::AEAD_DESTROY_SESSION);
+        out
+    }
+
+    /// The output length of an AEAD request.
+    pub fn aead_dst_len(a: &Aead, dir: Dir, src: &[u8]) -> u32 {
+        match dir {
             Dir::Encrypt => src.len() as u32 + a.tag_len,
             Dir::Decrypt => (src.len() as u32).saturating_sub(a.tag_len),
-        };
+        }
+    }
+
+    /// The data request of [`Driver::aead`].
+    pub fn aead_request(&self, a: &Aead, dir: Dir, session: Option<u64>, iv: &[u8], aad: &[u8], src: &[u8]) -> Vec<u8> {
+        let dst = Self::aead_dst_len(a, dir, src);
         let (iv_len, aad_len, src_len) = (iv.len() as u32, aad.len() as u32, src.len() as u32);
         let flf = match self.mode {
             // Revision 0 has no tag_len: the session's applies.
@@ -249,23 +277,27 @@ impl Driver {
                 .pad_to(wire::DATA_FLF_LEGACY_LEN),
             Mode::Rev1 => Fields::default().u32s(&[iv_len, aad_len, src_len, dst, a.tag_len, 0]),
             _ => self
-                .sess_para(&[a.algo, a.key.len() as u32, dir.op()])
+                .sess_para(session, &[a.algo, a.key.len() as u32, dir.op()])
                 .u32s(&[iv_len, a.tag_len, aad_len, src_len, dst]),
         };
-        let vlf = [self.keys(&[a.key]), vec![iv, src, aad]].concat();
-        let req = self
-            .header(dir.aead_opcode(), session)
-            .bytes(&flf.0)
-            .bytes(&vlf.concat());
-        let out = self.h.data(req.done(), dst);
-        self.close(session, wire::AEAD_DESTROY_SESSION);
-        out
+        let vlf = self.vlf(session, &[a.key], &[iv, src, aad]);
+        self.header(dir.aead_opcode(), session).bytes(&flf.0).bytes(&vlf).done()
     }
 
     /// Algorithm chaining; dst is as long as src; (status, dst, digest).
     pub fn chain(&self, c: &Chain, dir: Dir, d: &ChainData) -> (u8, Vec<u8>, Vec<u8>) {
         let session = self.open(|| chain_session(c, dir.op()));
+        let out_len = d.src.len() as u32 + c.result_len;
+        let (st, mut dst) = self.h.data(self.chain_request(c, dir, session, d), out_len);
+        let digest = dst.split_off(d.src.len());
+        self.close(session, wire::CIPHER_DESTROY_SESSION);
+        (st, dst, digest)
+    }
+
+    /// The data request of [`Driver::chain`].
+    pub fn chain_request(&self, c: &Chain, dir: Dir, session: Option<u64>, d: &ChainData) -> Vec<u8> {
         let n = d.src.len() as u32;
+        let aad_len = d.aad.len() as u32;
         let lens = [
             d.iv.len() as u32,
             n,
@@ -274,14 +306,14 @@ impl Driver {
             d.cipher.1,
             d.hash.0,
             d.hash.1,
-            d.aad.len() as u32,
+            aad_len,
             c.result_len,
             0,
         ];
         let (flf, vlf) = if self.mode.stateless_layout() {
             let para = [
                 c.order,
-                d.aad.len() as u32,
+                aad_len,
                 c.cipher_algo,
                 c.cipher_key.len() as u32,
                 dir.op(),
@@ -289,23 +321,22 @@ impl Driver {
                 c.auth_key.len() as u32,
                 c.hash_mode,
             ];
-            let flf = self.sess_para(&para).u32s(&lens).u32(wire::SYM_OP_ALGORITHM_CHAINING);
+            let flf = self
+                .sess_para(session, &para)
+                .u32s(&lens)
+                .u32(wire::SYM_OP_ALGORITHM_CHAINING);
             // Stateless vlf: cipher key, auth key, iv, aad, src.
-            let vlf = [self.keys(&[c.cipher_key, c.auth_key]), vec![d.iv, d.aad, d.src]].concat();
+            let vlf = self.vlf(session, &[c.cipher_key, c.auth_key], &[d.iv, d.aad, d.src]);
             (flf, vlf)
         } else {
             let flf = Fields::default()
                 .u32s(&lens)
                 .u32s(&[wire::SYM_OP_ALGORITHM_CHAINING, 0]);
-            (flf, vec![d.iv, d.src, d.aad])
+            (flf, [d.iv, d.src, d.aad].concat())
         };
-        let req = self
-            .header(dir.cipher_opcode(), session)
+        self.header(dir.cipher_opcode(), session)
             .bytes(&flf.0)
-            .bytes(&vlf.concat());
-        let (st, mut dst) = self.h.data(req.done(), n + c.result_len);
-        let digest = dst.split_off(d.src.len());
-        self.close(session, wire::CIPHER_DESTROY_SESSION);
-        (st, dst, digest)
+            .bytes(&vlf)
+            .done()
     }
 }
