@@ -163,7 +163,8 @@ pub(crate) fn service(
 }
 
 /// Fails every request of the queue after the device was reset: those the device finished
-/// are completed normally, the others with `ENODEV`, and the backlog with `ENODEV`.
+/// are completed normally, the others with `ENODEV`, and the backlog with `ENODEV` (after
+/// the `-EINPROGRESS` its callers wait for).
 pub(crate) fn drain(
     state: &IrqSpinLock<DataQueueState>,
     queue: &IrqSpinLock<Virtqueue>,
@@ -185,7 +186,17 @@ pub(crate) fn drain(
         if let Some((req, used)) = done {
             finish(req, used, stats);
         }
-        for req in Iterator::chain(lost.into_iter(), waiting) {
+        if let Some(mut req) = waiting {
+            // Its caller got -EBUSY and waits for -EINPROGRESS before anything else
+            // (dm-crypt blocks on it): the notification comes first, even for a failure.
+            if !req.ctx().notified {
+                req.ctx().notified = true;
+                req.notify_in_progress();
+            }
+            Stats::add(&stats.failed, 1);
+            req.complete(Err(ENODEV));
+        }
+        if let Some(req) = lost {
             Stats::add(&stats.failed, 1);
             req.complete(Err(ENODEV));
         }
