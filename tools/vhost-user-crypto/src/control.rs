@@ -7,12 +7,7 @@
 //! writable area: `virtio_crypto_session_input` (le64 id, le32 status,
 //! le32 pad) for create, one status byte for destroy.
 
-use std::ops::Deref;
-
-use virtio_queue::DescriptorChain;
-use vm_memory::{GuestMemory, GuestMemoryMmap};
-
-use crate::device::{Completion, Device};
+use crate::device::Device;
 use crate::guest_io::RequestIo;
 use crate::session::{
     check_auth_key_len, check_cipher_key_len, AeadSession, Auth, ChainSession, CipherSession, HashSession, MacSession,
@@ -26,31 +21,21 @@ enum Outcome {
     Destroyed,
 }
 
-pub fn handle<T>(dev: &Device, mem: &GuestMemoryMmap, chain: DescriptorChain<T>) -> Completion
-where
-    T: Deref + Clone,
-    T::Target: GuestMemory + Sized,
-{
-    let head = chain.head_index();
-    let Some(mut io) = RequestIo::new(mem, chain) else {
-        log::warn!("control request {head}: no writable status area");
-        return Completion { head, used_len: 0 };
-    };
-    let result = execute(dev, &mut io);
+/// Answers one control request: the outcome at writable offset 0.
+pub fn handle(dev: &Device, head: u16, io: &mut RequestIo) {
+    let result = execute(dev, io);
     match &result {
         Ok(Outcome::Created(id)) => log::debug!("control request {head}: session {id} created"),
         Ok(Outcome::Destroyed) => log::debug!("control request {head}: session destroyed"),
         Err((_, st)) => log::debug!("control request {head}: status {st}"),
     }
     match result {
-        Ok(Outcome::Created(id)) => write_created(&io, id, Status::Ok as u8),
-        Ok(Outcome::Destroyed) => write_byte(&io, 0, Status::Ok as u8),
-        Err((Some(Outcome::Destroyed), st)) => write_byte(&io, 0, st),
-        Err((Some(Outcome::Created(_)), st)) => write_created(&io, 0, st),
-        Err((None, st)) => write_unknown(&io, st),
+        Ok(Outcome::Created(id)) => write_created(io, id, Status::Ok as u8),
+        Ok(Outcome::Destroyed) => write_byte(io, 0, Status::Ok as u8),
+        Err((Some(Outcome::Destroyed), st)) => write_byte(io, 0, st),
+        Err((Some(Outcome::Created(_)), st)) => write_created(io, 0, st),
+        Err((None, st)) => write_unknown(io, st),
     }
-    let used = dev.faults.used_len(io.writable_len() as u32);
-    Completion { head, used_len: used }
 }
 
 type Failure = (Option<Outcome>, u8);

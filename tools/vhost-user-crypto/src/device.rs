@@ -12,6 +12,7 @@ use vm_memory::GuestMemoryMmap;
 
 use crate::config::{DeviceSettings, Features};
 use crate::fault::FaultState;
+use crate::guest_io::RequestIo;
 use crate::sessions::SessionTable;
 use crate::wire::CONFIG_LEN;
 
@@ -67,7 +68,7 @@ impl Device {
         T: std::ops::Deref + Clone,
         T::Target: vm_memory::GuestMemory + Sized,
     {
-        crate::control::handle(self, mem, chain)
+        self.serve(mem, chain, "control", crate::control::handle)
     }
 
     /// Handles one data queue request.
@@ -76,6 +77,30 @@ impl Device {
         T: std::ops::Deref + Clone,
         T::Target: vm_memory::GuestMemory + Sized,
     {
-        crate::data::handle(self, mem, chain)
+        self.serve(mem, chain, "data", crate::data::handle)
+    }
+
+    /// Opens a request and lets `handle` answer it. The used length is the
+    /// whole writable length (as the used-len fault reports it), or 0 when
+    /// nothing can be written back.
+    fn serve<T>(
+        &self,
+        mem: &GuestMemoryMmap,
+        chain: DescriptorChain<T>,
+        queue: &str,
+        handle: fn(&Device, u16, &mut RequestIo),
+    ) -> Completion
+    where
+        T: std::ops::Deref + Clone,
+        T::Target: vm_memory::GuestMemory + Sized,
+    {
+        let head = chain.head_index();
+        let Some(mut io) = RequestIo::new(mem, chain) else {
+            log::warn!("{queue} request {head}: nowhere to write the answer");
+            return Completion { head, used_len: 0 };
+        };
+        handle(self, head, &mut io);
+        let used_len = self.faults.used_len(io.writable_len() as u32);
+        Completion { head, used_len }
     }
 }

@@ -118,12 +118,7 @@ fn authenc_regions_against_direct_composition() {
     let tag = hmac_sha256(&auth_key, &sealed);
     let chain = |order| Chain {
         order,
-        hash_mode: wire::HASH_MODE_AUTH,
-        cipher_algo: wire::CIPHER_AES_CBC,
-        cipher_key: &key,
-        auth_algo: wire::MAC_HMAC_SHA_256,
-        auth_key: &auth_key,
-        result_len: 32,
+        ..Chain::authenc(&key, &auth_key)
     };
     let data = |src| ChainData {
         iv: &iv,
@@ -149,13 +144,8 @@ fn truncated_chain_digest() {
     let (key, iv) = (hex(K128), hex(CBC_IV));
     let tag = hmac_sha256(&auth_key, &hex(CBC_CT));
     let chain = Chain {
-        order: wire::CHAIN_ORDER_CIPHER_THEN_HASH,
-        hash_mode: wire::HASH_MODE_AUTH,
-        cipher_algo: wire::CIPHER_AES_CBC,
-        cipher_key: &key,
-        auth_algo: wire::MAC_HMAC_SHA_256,
-        auth_key: &auth_key,
         result_len: 16,
+        ..Chain::authenc(&key, &auth_key)
     };
     let pt = hex(PT);
     let data = ChainData {
@@ -174,15 +164,7 @@ fn truncated_chain_digest() {
 #[test]
 fn chain_regions_outside_src_are_rejected() {
     let key = hex(K128);
-    let chain = Chain {
-        order: wire::CHAIN_ORDER_CIPHER_THEN_HASH,
-        hash_mode: wire::HASH_MODE_AUTH,
-        cipher_algo: wire::CIPHER_AES_CBC,
-        cipher_key: &key,
-        auth_algo: wire::MAC_HMAC_SHA_256,
-        auth_key: &[0x0b; 20],
-        result_len: 32,
-    };
+    let chain = Chain::authenc(&key, &[0x0b; 20]);
     each_mode(|d| {
         for (cipher, hash) in [
             ((16, 32), (0, 32)),

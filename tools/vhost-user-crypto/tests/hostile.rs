@@ -9,8 +9,7 @@ use common::build::{
     destroy, digest_data, hash_session, mac_session, Chain, Fields,
 };
 use common::driver::{Aead, ChainData, Cipher, Dir, Driver, Mode};
-use common::{hex, Harness, Seg, ERR, INVSESS, LEGACY, MEM_SIZE, NOSPC, NOTSUPP, OK, REV1, STATELESS};
-use vhost_user_crypto::config::DeviceSettings;
+use common::{hex, settings, Harness, Seg, ERR, INVSESS, LEGACY, MEM_SIZE, NOSPC, NOTSUPP, OK, REV1, STATELESS};
 use vhost_user_crypto::wire;
 use virtio_bindings::bindings::virtio_ring::{VRING_DESC_F_INDIRECT, VRING_DESC_F_NEXT, VRING_DESC_F_WRITE};
 use virtio_queue::desc::{split::Descriptor as SplitDescriptor, RawDescriptor};
@@ -20,12 +19,6 @@ const KEY: [u8; 16] = [1; 16];
 
 fn cbc_session(h: &Harness) -> u64 {
     h.create(cipher_session(wire::CIPHER_AES_CBC, wire::OP_ENCRYPT, &KEY))
-}
-
-fn settings(f: impl FnOnce(&mut DeviceSettings)) -> DeviceSettings {
-    let mut s = DeviceSettings::default();
-    f(&mut s);
-    s
 }
 
 /// A revision 0 HASH, MAC or AEAD request: the fixed fields padded to 48
@@ -47,18 +40,6 @@ fn chain_lens(opcode: u32, id: u64, lens: [u32; 9]) -> Vec<u8> {
         .bytes(&flf.0)
         .bytes(&[0; 64])
         .done()
-}
-
-fn hmac_cbc_chain(key: &[u8]) -> Chain<'_> {
-    Chain {
-        order: wire::CHAIN_ORDER_CIPHER_THEN_HASH,
-        hash_mode: wire::HASH_MODE_AUTH,
-        cipher_algo: wire::CIPHER_AES_CBC,
-        cipher_key: key,
-        auth_algo: wire::MAC_HMAC_SHA_256,
-        auth_key: b"Jefe",
-        result_len: 32,
-    }
 }
 
 #[test]
@@ -182,7 +163,7 @@ fn lengths_past_the_request_or_overflowing() {
         assert_eq!(st, ERR, "aead {lens:?}");
     }
 
-    let chain = h.create(chain_session(&hmac_cbc_chain(&KEY), wire::OP_ENCRYPT));
+    let chain = h.create(chain_session(&Chain::authenc(&KEY, b"Jefe"), wire::OP_ENCRYPT));
     // iv, src, dst, cipher offset and length, hash offset and length, aad, result.
     for lens in [
         [16, 16, 16, 0, 16, 0, 16, u32::MAX, 32],
@@ -297,14 +278,14 @@ fn unknown_opcodes_and_types() {
     // Chains: NESTED hash mode is not supported, an unknown order is an error.
     let nested = Chain {
         hash_mode: wire::HASH_MODE_NESTED,
-        ..hmac_cbc_chain(&KEY)
+        ..Chain::authenc(&KEY, b"Jefe")
     };
     let r = h.control(chain_session(&nested, wire::OP_ENCRYPT), 16);
     assert_eq!(r.create_status(), NOTSUPP as u32, "NESTED");
     for order in [0, 3] {
         let bad = Chain {
             order,
-            ..hmac_cbc_chain(&KEY)
+            ..Chain::authenc(&KEY, b"Jefe")
         };
         let r = h.control(chain_session(&bad, wire::OP_ENCRYPT), 16);
         assert_eq!(r.create_status(), ERR as u32, "order {order}");
@@ -349,7 +330,7 @@ fn bad_session_ids() {
         ),
         (
             wire::CIPHER_DESTROY_SESSION,
-            h.create(chain_session(&hmac_cbc_chain(&KEY), wire::OP_ENCRYPT)),
+            h.create(chain_session(&Chain::authenc(&KEY, b"Jefe"), wire::OP_ENCRYPT)),
             None,
         ),
         (
@@ -499,12 +480,12 @@ fn keys_over_the_configured_limits() {
     let auth_key = [1; 65];
     let chain = Chain {
         auth_key: &auth_key,
-        ..hmac_cbc_chain(&KEY)
+        ..Chain::authenc(&KEY, b"Jefe")
     };
     assert_eq!(st(chain_session(&chain, 1)), ERR as u32, "chain auth key");
     let chain = Chain {
         cipher_key: &long_xts[..33],
-        ..hmac_cbc_chain(&KEY)
+        ..Chain::authenc(&KEY, b"Jefe")
     };
     assert_eq!(st(chain_session(&chain, 1)), ERR as u32, "chain cipher key");
 
@@ -532,7 +513,7 @@ fn keys_over_the_configured_limits() {
     };
     let chain = Chain {
         auth_key: &auth_key,
-        ..hmac_cbc_chain(&KEY)
+        ..Chain::authenc(&KEY, b"Jefe")
     };
     assert_eq!(d.chain(&chain, Dir::Encrypt, &data).0, ERR);
 }
@@ -561,7 +542,7 @@ fn too_short_writable_area() {
     let (st, _) = h.data(aead_data(wire::AEAD_DECRYPT, dec, &[0; 12], &[], &[0; 15], 0), 0);
     assert_eq!(st, ERR, "ciphertext shorter than the tag");
     // Chain: dst fits but the digest does not.
-    let chain = h.create(chain_session(&hmac_cbc_chain(&KEY), wire::OP_ENCRYPT));
+    let chain = h.create(chain_session(&Chain::authenc(&KEY, b"Jefe"), wire::OP_ENCRYPT));
     let (st, _) = h.data(
         chain_lens(wire::CIPHER_ENCRYPT, chain, [16, 16, 16, 0, 16, 0, 16, 0, 32]),
         47,
@@ -613,7 +594,7 @@ fn zero_length_data() {
             hash: (0, 0),
         };
         let want = hex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
-        let got = d.chain(&hmac_cbc_chain(&KEY), Dir::Encrypt, &data);
+        let got = d.chain(&Chain::authenc(&KEY, b"Jefe"), Dir::Encrypt, &data);
         assert_eq!(got, (OK, vec![], want), "RFC 4231 test 2 as AAD, {mode:?}");
     }
 }
@@ -664,7 +645,7 @@ fn max_size_counts_every_variable_field() {
         // Chain (CTR + HMAC): keys + iv + aad + src + dst + result.
         let chain = Chain {
             cipher_algo: wire::CIPHER_AES_CTR,
-            ..hmac_cbc_chain(&KEY)
+            ..Chain::authenc(&KEY, b"Jefe")
         };
         let n = fits(keys(16 + 4) + 16 + 3 + 32, 2);
         for (len, ok) in [(n, true), (n + 1, false)] {

@@ -135,14 +135,7 @@ enum Body {
     Create(Op),
     Destroy(Service, Sess),
     /// A header with any opcode, then any fields and bytes.
-    Header {
-        control: bool,
-        opcode: u32,
-        session: Sess,
-        flag: u32,
-        fields: Vec<u32>,
-        tail: Vec<u8>,
-    },
+    Header(RandomHeader),
     Bytes {
         control: bool,
         bytes: Vec<u8>,
@@ -152,6 +145,16 @@ enum Body {
         control: bool,
         descs: Vec<(u64, u32, u16, u16)>,
     },
+}
+
+#[derive(Clone, Debug)]
+struct RandomHeader {
+    control: bool,
+    opcode: u32,
+    session: Sess,
+    flag: u32,
+    fields: Vec<u32>,
+    tail: Vec<u8>,
 }
 
 #[derive(Clone, Debug)]
@@ -368,39 +371,36 @@ fn coherent(mut op: Op) -> Op {
             op.session = live(3);
         }
         Service::Mac => {
-            let cmac = op.key_len % 2 == 0;
-            op.algo = if stateless {
-                MACS[op.iv_len % 8]
-            } else if cmac {
-                wire::MAC_CMAC_AES
+            // Session 4: HMAC-SHA-256, result 32. Session 5: CMAC-AES.
+            let (session, algo) = if op.key_len % 2 == 0 {
+                (5, wire::MAC_CMAC_AES)
             } else {
-                wire::MAC_HMAC_SHA_256
+                (4, wire::MAC_HMAC_SHA_256)
             };
+            op.algo = if stateless { MACS[op.iv_len % 8] } else { algo };
             if matches!(op.algo, wire::MAC_CMAC_AES | wire::MAC_XCBC_AES) {
                 op.key_len = 16;
             }
             op.result %= 17;
-            op.session = live(if cmac { 5 } else { 4 });
+            op.session = live(session);
         }
         Service::Aead => {
             // Session 6: GCM, encrypt, tag 16. Session 7: CCM, decrypt, tag 8.
-            let gcm = stateless || op.dir == Dir::Encrypt;
-            op.algo = if stateless {
-                AEADS[op.key_len % 3]
-            } else if gcm {
-                wire::AEAD_GCM
+            let (session, algo, dir) = if stateless || op.dir == Dir::Encrypt {
+                (6, wire::AEAD_GCM, Dir::Encrypt)
             } else {
-                wire::AEAD_CCM
+                (7, wire::AEAD_CCM, Dir::Decrypt)
             };
+            op.algo = if stateless { AEADS[op.key_len % 3] } else { algo };
             (op.key_len, op.iv_len, op.result) = match op.algo {
                 wire::AEAD_GCM => (16, 12, 16),
                 wire::AEAD_CCM => (16, 7 + op.iv_len % 7, 8),
                 _ => (32, 12, 16),
             };
             if !stateless {
-                op.dir = if gcm { Dir::Encrypt } else { Dir::Decrypt };
+                op.dir = dir;
             }
-            op.session = live(if gcm { 6 } else { 7 });
+            op.session = live(session);
         }
     }
     op
@@ -437,13 +437,15 @@ fn body() -> impl Strategy<Value = Body> {
             vec(field(), 0..20),
             vec(any::<u8>(), 0..128),
         )
-            .prop_map(|(control, opcode, session, flag, fields, tail)| Body::Header {
-                control,
-                opcode,
-                session,
-                flag,
-                fields,
-                tail,
+            .prop_map(|(control, opcode, session, flag, fields, tail)| {
+                Body::Header(RandomHeader {
+                    control,
+                    opcode,
+                    session,
+                    flag,
+                    fields,
+                    tail,
+                })
             }),
         1 => (any::<bool>(), vec(any::<u8>(), 0..256)).prop_map(|(control, bytes)| Body::Bytes { control, bytes }),
         1 => (any::<bool>(), vec((address(), raw_len(), 0..8u16, 0..20u16), 1..=QUEUE_SIZE as usize))
@@ -510,15 +512,7 @@ const PRECREATED: usize = 8;
 
 fn precreate(d: &Driver) -> Vec<u64> {
     let (k16, k20) = (bytes(16, 1), bytes(20, 2));
-    let chain = Chain {
-        order: wire::CHAIN_ORDER_CIPHER_THEN_HASH,
-        hash_mode: wire::HASH_MODE_AUTH,
-        cipher_algo: wire::CIPHER_AES_CBC,
-        cipher_key: &k16,
-        auth_algo: wire::MAC_HMAC_SHA_256,
-        auth_key: &k20,
-        result_len: 32,
-    };
+    let chain = Chain::authenc(&k16, &k20);
     let f = |rev1_len| d.mode.ctrl_flf(rev1_len);
     let sessions = [
         cipher_session(wire::CIPHER_AES_CBC, wire::OP_ENCRYPT, &k16),
@@ -605,21 +599,14 @@ fn build(d: &Driver, live: &[u64], body: &Body) -> (bool, Vec<u8>, u32) {
             let opcode = wire::opcode(service.wire(), 3);
             (true, destroy(opcode, id(*s).unwrap_or(0), d.mode.ctrl_flf(8)), 0)
         }
-        Body::Header {
-            control,
-            opcode,
-            session,
-            flag,
-            fields,
-            tail,
-        } => {
-            let head = if *control {
-                ctrl_header(*opcode, fields.first().copied().unwrap_or(0))
+        Body::Header(h) => {
+            let head = if h.control {
+                ctrl_header(h.opcode, h.fields.first().copied().unwrap_or(0))
             } else {
-                data_header(*opcode, id(*session).unwrap_or(0), *flag)
+                data_header(h.opcode, id(h.session).unwrap_or(0), h.flag)
             };
-            let req = head.bytes(&Fields::default().u32s(fields).0).bytes(tail).done();
-            (*control, req, 32)
+            let req = head.bytes(&Fields::default().u32s(&h.fields).0).bytes(&h.tail).done();
+            (h.control, req, 32)
         }
         Body::Bytes { control, bytes } => (*control, bytes.clone(), 32),
         Body::Table { .. } => unreachable!("tables are not built from bytes"),

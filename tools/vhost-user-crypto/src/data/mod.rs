@@ -16,32 +16,19 @@ mod aead;
 mod digest;
 mod sym;
 
-use std::ops::Deref;
 use std::sync::Arc;
 
-use virtio_queue::DescriptorChain;
-use vm_memory::{GuestMemory, GuestMemoryMmap};
-
 use crate::config::Features;
-use crate::device::{Completion, Device};
+use crate::device::Device;
 use crate::guest_io::RequestIo;
 use crate::session::Session;
 use crate::wire::{self, le32, le64, Status};
 
-pub fn handle<T>(dev: &Device, mem: &GuestMemoryMmap, chain: DescriptorChain<T>) -> Completion
-where
-    T: Deref + Clone,
-    T::Target: GuestMemory + Sized,
-{
-    let head = chain.head_index();
-    let Some(mut io) = RequestIo::new(mem, chain) else {
-        log::warn!("data request {head}: no writable status byte");
-        return Completion { head, used_len: 0 };
-    };
-    let status = execute(dev, &mut io).err().unwrap_or(Status::Ok as u8);
+/// Answers one data request: outputs from writable offset 0, the status
+/// in the last writable byte.
+pub fn handle(dev: &Device, _head: u16, io: &mut RequestIo) {
+    let status = execute(dev, io).err().unwrap_or(Status::Ok as u8);
     let _ = io.write_at(io.writable_len() - 1, &[status]);
-    let used_len = dev.faults.used_len(io.writable_len() as u32);
-    Completion { head, used_len }
 }
 
 fn execute(dev: &Device, io: &mut RequestIo) -> Result<(), u8> {

@@ -70,6 +70,22 @@ pub struct Chain<'a> {
     pub result_len: u32,
 }
 
+impl<'a> Chain<'a> {
+    /// Linux `authenc(hmac(sha256),cbc(aes))` encryption: AES-CBC, then
+    /// HMAC-SHA-256 over the ciphertext, the whole 32-byte digest.
+    pub fn authenc(cipher_key: &'a [u8], auth_key: &'a [u8]) -> Self {
+        Chain {
+            order: wire::CHAIN_ORDER_CIPHER_THEN_HASH,
+            hash_mode: wire::HASH_MODE_AUTH,
+            cipher_algo: wire::CIPHER_AES_CBC,
+            cipher_key,
+            auth_algo: wire::MAC_HMAC_SHA_256,
+            auth_key,
+            result_len: 32,
+        }
+    }
+}
+
 /// `virtio_crypto_alg_chain_session_flf` in the sym create flf.
 pub fn chain_session(c: &Chain, op: u32) -> Vec<u8> {
     let flf = Fields::default()

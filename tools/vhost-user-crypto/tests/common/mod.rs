@@ -165,6 +165,13 @@ impl Harness {
     }
 }
 
+/// Default settings changed by `f`.
+pub fn settings(f: impl FnOnce(&mut DeviceSettings)) -> DeviceSettings {
+    let mut s = DeviceSettings::default();
+    f(&mut s);
+    s
+}
+
 /// Hex string to bytes (whitespace ignored).
 pub fn hex(s: &str) -> Vec<u8> {
     let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
