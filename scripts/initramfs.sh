@@ -33,7 +33,9 @@ done
 # busybox applets must not shadow the real tools.
 rm -f "$root/bin/ip" "$root/bin/losetup"
 
-cp "$TOP/virtio_crypto_rs.ko" "$TOP/virtio_crypto_rs_kunit.ko" "$root/lib/modules/extra/"
+# VCRYPTO_MODULE_DIR: where the modules were built (default: the checkout).
+moddir=${VCRYPTO_MODULE_DIR:-$TOP}
+cp "$moddir/virtio_crypto_rs.ko" "$moddir/virtio_crypto_rs_kunit.ko" "$root/lib/modules/extra/"
 for m in drivers/crypto/virtio/virtio_crypto.ko crypto/crypto_engine.ko crypto/tcrypt.ko; do
 	[ -f "$kdir/$m" ] && cp "$kdir/$m" "$root/lib/modules/extra/"
 done
