@@ -55,6 +55,17 @@ if [ -f "$out/.built" ]; then
 	say "kernel $ver ($profile) cached in $out"
 	echo "$out"; exit 0
 fi
+# One build per tree at a time: another run waits, then finds it built.
+mkdir -p "$CACHE/build"
+exec 9>"$out.lock"
+if ! flock -n 9; then
+	say "another process is building $out; waiting for it"
+	flock 9
+fi
+if [ -f "$out/.built" ]; then
+	say "kernel $ver ($profile) built meanwhile in $out"
+	echo "$out"; exit 0
+fi
 mkdir -p "$out"
 say "configuring $ver: tinyconfig + $(for f in "${frags[@]}"; do basename "$f"; done | paste -sd+) ${make_args[*]}"
 make -s -C "$src" O="$out" "${make_args[@]}" tinyconfig >/dev/null
