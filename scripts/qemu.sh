@@ -40,7 +40,8 @@ if [ -z "$accel" ]; then
 		if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 			say "probing KVM with a short boot (30 s at most)"
 			p=$(mktemp -d)
-			boot kvm probe "$p" 30 >/dev/null 2>&1 || true
+			# Without the device: a vhost-user device serves one connection only.
+			device_args="" boot kvm probe "$p" 30 >/dev/null 2>&1 || true
 			grep -q VCRS-BOOT-OK "$p/results.ktap" 2>/dev/null && accel=kvm
 			rm -rf "$p"
 		fi
