@@ -10,13 +10,14 @@
 #   used-len  a used length one byte short: reads fail instead of returning garbage
 #   nospc     the device refuses new sessions: cryptsetup's setkey fails cleanly
 #   stall     the data queues stop: unbinding fails the stuck I/O, rebinding works
+#   needs-reset  HW_READY cleared, ERR for everything: I/O fails until a reset
 # Skipped on devices without a fault channel (QEMU's builtin backend).
 . "$(dirname "$0")/vcrypto_lib.sh"
 
 CRYPTSETUP=/usr/sbin/cryptsetup LOSETUP=/usr/sbin/losetup
 DRV=/sys/bus/virtio/drivers/$MOD
 MIB=16
-ktap_header 17
+ktap_header 19
 dev=$(crypto_devices | head -1)
 [ -n "$dev" ] || { ktap_diag "no virtio crypto device"; exit $KSFT_SKIP; }
 fault_available || { ktap_diag "the device has no fault channel on $FAULT_TTY"; exit $KSFT_SKIP; }
@@ -124,6 +125,17 @@ fault_cmd clear >/dev/null
 echo "$name" > $DRV/bind
 wait_selftests
 ktap_check "stall: the device binds again and serves" open_write_read
+
+# needs-reset: the device clears HW_READY, raises a config interrupt and answers ERR to
+# everything until it is reset. The driver has no config_changed handler yet: requests
+# must fail (never succeed with garbage), and a reset (unbind, bind) must bring it back.
+fault_cmd needs-reset >/dev/null
+ktap_check "needs-reset: I/O fails while the device needs a reset" io_fails read_back
+close_crypt
+echo "$name" > $DRV/unbind
+echo "$name" > $DRV/bind
+wait_selftests
+ktap_check "needs-reset: after a reset the device serves again" open_read
 close_crypt
 module_unload
 $LOSETUP -d "$loop"; rm -rf $W
