@@ -32,6 +32,7 @@ guest() { # guest <name> <expect-file> [device options for the vhost-user device
 	if [ "$name" != qemu-builtin ]; then
 		qemu=$("$TOP/scripts/qemu-vhost-user.sh" qemu)
 		args=$("$TOP/scripts/vhost-user-device.sh" start "$dir" "$@") || args=""
+		[ -n "$args" ] && args="$args ${GUEST_MORE_DEVICES:-}"
 	fi
 	if [ "$name" = qemu-builtin ] || [ -n "$args" ]; then
 		QEMU=$qemu VCRYPTO_DEVICE_ARGS=$args VCRYPTO_TESTS=${VCRYPTO_TESTS:-} \
@@ -71,6 +72,11 @@ VCRYPTO_TESTS="" guest qemu-builtin "$TOP/tools/testing/selftests/drivers/crypto
 say "guest tests: vhost-user-crypto device, 4 data queues, every algorithm it serves"
 VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_c_driver.sh,vcrypto_kunit.sh,vcrypto_dmcrypt.sh,vcrypto_faults.sh \
 	guest vhost-user "$TOP/tools/testing/selftests/drivers/crypto/virtio/expect/vhost-user" --max-dataqueues 4
+
+say "guest tests: two devices (vhost-user-crypto and QEMU's builtin backend) in one guest"
+GUEST_MORE_DEVICES="-object cryptodev-backend-builtin,id=c1 -device virtio-crypto-pci,cryptodev=c1" \
+VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_multidev.sh \
+	guest two-devices "$TOP/tools/testing/selftests/drivers/crypto/virtio/expect/vhost-user" --max-dataqueues 4
 
 say "debug kernel (lockdep, KASAN, DEBUG_SG): the module and the guest tests again"
 # Built from a copy of the module's sources, so the checkout keeps its own build.
