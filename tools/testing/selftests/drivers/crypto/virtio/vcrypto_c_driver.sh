@@ -24,11 +24,7 @@ module_loaded && module_unload
 dmesg -c >/dev/null
 
 ktap_check "C driver loads" c_driver_load
-bound=0; total=0
-for d in $devs; do
-	total=$((total + 1))
-	[ "$(basename "$(readlink "$d/driver")")" = "$C_MOD" ] && bound=$((bound + 1))
-done
+bound=$(bound_count "$C_MOD"); total=$(echo "$devs" | grep -c .)
 ktap_check "every virtio crypto device is bound to $C_MOD ($bound of $total)" [ "$bound" -eq "$total" ]
 ktap_check "C driver self-tests finished" wait_selftests 300 "$C_MOD"
 c_algs=$(our_algs "$C_MOD")

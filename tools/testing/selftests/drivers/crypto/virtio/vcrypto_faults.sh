@@ -129,7 +129,13 @@ ktap_check "stall: the device binds again and serves" open_write_read
 # needs-reset: the device clears HW_READY, raises a config interrupt and answers ERR to
 # everything until it is reset. The driver has no config_changed handler yet: requests
 # must fail (never succeed with garbage), and a reset (unbind, bind) must bring it back.
+# Whether the config interrupt reaches the guest (information for a future handler).
+irqs() { grep "$name" /proc/interrupts | tr -s ' ' | tr '\n' ';'; }
+irq0=$(irqs)
 fault_cmd needs-reset >/dev/null
+sleep 1
+ktap_diag "interrupts of $name before needs-reset: $irq0"
+ktap_diag "interrupts of $name after needs-reset: $(irqs)"
 ktap_check "needs-reset: I/O fails while the device needs a reset" io_fails read_back
 close_crypt
 echo "$name" > $DRV/unbind

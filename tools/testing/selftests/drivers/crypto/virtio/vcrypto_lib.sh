@@ -30,6 +30,15 @@ crypto_devices() {
 	done
 }
 
+# How many virtio crypto devices are bound to driver $1 (default: ours).
+bound_count() {
+	n=0
+	for d in $(crypto_devices); do
+		[ "$(basename "$(readlink "$d/driver")")" = "${1:-$MOD}" ] && n=$((n + 1))
+	done
+	echo $n
+}
+
 # Kernel log lines that mean something went wrong in the kernel.
 dmesg_problems() {
 	dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace:|kernel BUG|general protection|UBSAN:|KASAN:|refcount_t:|alg: .*failed|invalid device configuration'

@@ -18,8 +18,7 @@ grep -q "^$C_MOD " /proc/modules && c_driver_unload
 dmesg -c >/dev/null
 
 module_load && wait_selftests
-bound=0
-for d in $devs; do [ "$(basename "$(readlink "$d/driver")")" = "$MOD" ] && bound=$((bound + 1)); done
+bound=$(bound_count)
 ktap_check "every device is bound ($bound)" [ "$bound" -eq "$(echo "$devs" | grep -c .)" ]
 all=$(our_algs | sort)
 echo "$all" | sed 's/^/# registered: /'

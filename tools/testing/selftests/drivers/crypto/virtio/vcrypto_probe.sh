@@ -18,11 +18,7 @@ module_loaded && module_unload
 dmesg -c >/dev/null
 
 ktap_check "module loads" module_load
-bound=0; total=0
-for d in $devs; do
-	total=$((total + 1))
-	[ "$(basename "$(readlink "$d/driver")")" = "$MOD" ] && bound=$((bound + 1))
-done
+bound=$(bound_count); total=$(echo "$devs" | grep -c .)
 ktap_diag "$bound of $total virtio crypto device(s) bound to $MOD"
 ktap_check "every virtio crypto device is bound to $MOD" [ "$bound" -eq "$total" ]
 
