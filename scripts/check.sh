@@ -1,31 +1,60 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # `make check`: set everything up, run the host tests and the guest tests,
-# print every failure and a closing line "N passed, N failed".
+# print every failure, the run's timeline and slowest programs, and a closing
+# line "N passed, N failed".
+#
+# Two lanes share the machine's two cores once the plain kernel is built:
+#   plain  host tests, then the guests on the plain kernel, one at a time;
+#   debug  the debug kernel (lockdep, KASAN, DEBUG_SG; built once, cached),
+#          the module against it, then the guests on the debug kernel.
+# A TCG guest keeps about one core busy, so the debug kernel builds while the
+# plain guests run, and on a warm cache the debug guests run beside them.
+#
+# VCRYPTO_ONLY=vhost-user,debug-vhost-user runs only those guests and no host
+# tests (for development; the summary then counts only what ran).
 . "$(dirname "$0")/lib.sh"
 
 out=${VCRYPTO_OUT:-$CACHE/check-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$out"
 say "results and logs: $out"
+T0=$(date +%s)
+: > "$out/timeline"
 
-"$TOP/scripts/host-deps.sh"
-kdir=$("$TOP/scripts/kernel.sh")
+# stage <lane> <what> <command...>: run a step and note when it started and
+# how long it took in $out/timeline.
+stage() {
+	local lane=$1 what=$2 s rc=0
+	shift 2
+	s=$(date +%s)
+	"$@" || rc=$?
+	printf '%6s  %6s  %-6s %s%s\n' "+$(mmss $((s - T0)))" "$(mmss $(($(date +%s) - s)))" "$lane" "$what" \
+		"$([ $rc = 0 ] || echo " (failed)")" >> "$out/timeline"
+	return $rc
+}
+mmss() { printf '%d:%02d' $(($1 / 60)) $(($1 % 60)); }
 
-say "host tests"
-"$TOP/scripts/tests/host_kdir_errors.sh" "$kdir" > "$out/host_kdir.ktap" 2>&1 || true
-# This one also builds the module (under clippy) for the guest.
-"$TOP/scripts/tests/host_code_rules.sh" "$kdir" > "$out/host_rules.ktap" 2>&1 || true
-say "host tests: the vhost-user-crypto device crate (cargo test, clippy, rustfmt)"
-"$TOP/scripts/tests/host_device_crate.sh" > "$out/host_device.ktap" 2>&1 || true
-cat "$out"/host_*.ktap
-make -s -C "$TOP" KDIR="$kdir" >/dev/null 2>"$out/build.log" || { cat "$out/build.log"; die "module build failed"; }
+stage setup "host dependencies" "$TOP/scripts/host-deps.sh"
+kdir=$(stage setup "plain kernel" "$TOP/scripts/kernel.sh")
+# The QEMU root for the vhost-user device and the device itself, ahead of the
+# first guest that needs them (both lanes would otherwise wait on the lock).
+stage setup "QEMU 11 root, vhost-user device" bash -c \
+	'"$1/scripts/qemu-vhost-user.sh" build >&2 &&
+	 cd "$1/tools/vhost-user-crypto" && PATH=$HOME/.cargo/bin:$PATH cargo build --release --quiet' _ "$TOP"
 
 # Kernel log lines that are a report of a bug: WARN, BUG, oops, KASAN, lockdep,
 # sleeping in atomic context, list/sg corruption, refcount errors.
 KERNEL_REPORTS='WARNING:|BUG:|Oops|kernel BUG|general protection|UBSAN:|KASAN:|refcount_t:|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|sleeping function called|list_(add|del) corruption|kmemleak: [0-9]+ new suspected'
+EXPECT=$TOP/tools/testing/selftests/drivers/crypto/virtio/expect
 
-guest() { # guest <name> <expect-file> [device options for the vhost-user device]
-	local name=$1 expect=$2 dir=$out/$1 args="" qemu=${QEMU:-} rc=0 kdir=${GUEST_KDIR:-$kdir}
+# guest <name> <expect-file> [device options for the vhost-user device]
+# The guest writes results.ktap; the host writes host.ktap beside it: the guest
+# ran to completion, its whole kernel log (streamed on ttyS2) has no checker
+# report, and our device, if it served this guest, exited cleanly.
+only() { [ -z "${VCRYPTO_ONLY:-}" ] || [[ ",$VCRYPTO_ONLY," == *",$1,"* ]]; }
+guest() {
+	only "$1" || return 0
+	local name=$1 expect=$2 dir=$out/$1 args="" qemu=${QEMU:-} rc=0 kdir=${GUEST_KDIR:-$kdir} n=2
 	shift 2
 	mkdir -p "$dir"
 	"$TOP/scripts/initramfs.sh" "$kdir" "$dir/initramfs.cpio.gz" "$expect"
@@ -33,74 +62,117 @@ guest() { # guest <name> <expect-file> [device options for the vhost-user device
 		qemu=$("$TOP/scripts/qemu-vhost-user.sh" qemu)
 		args=$("$TOP/scripts/vhost-user-device.sh" start "$dir" "$@") || args=""
 		[ -n "$args" ] && args="$args ${GUEST_MORE_DEVICES:-}"
+		n=3
 	fi
 	if [ "$name" = qemu-builtin ] || [ -n "$args" ]; then
 		QEMU=$qemu VCRYPTO_DEVICE_ARGS=$args VCRYPTO_TESTS=${VCRYPTO_TESTS:-} \
 			"$TOP/scripts/qemu.sh" "$kdir" "$dir/initramfs.cpio.gz" test "$dir" 1500 || true
 	fi
-	# A guest that hung or crashed before it finished counts as a failure.
-	if ! grep -q "VCRS-RESULTS-DONE" "$dir/results.ktap" 2>/dev/null; then
-		say "guest '$name' did not finish; last console lines:"
-		tail -30 "$dir/console.log" 2>/dev/null
-		echo "not ok 1 guest $name ran to completion" >> "$dir/results.ktap"
-	fi
-	if [ "$name" != qemu-builtin ]; then
-		"$TOP/scripts/vhost-user-device.sh" stop "$dir" || rc=1
-	fi
-	# Results the host adds, in one rewrite of the guest's file: the whole kernel log of
-	# the boot (streamed on ttyS2) has no checker report anywhere, also between tests and
-	# after the last one; and our device, if it served this guest, exited cleanly.
-	{ sed -n '/^# VCRS-RESULTS-DONE/q;p' "$dir/results.ktap"
+	[ "$name" = qemu-builtin ] || "$TOP/scripts/vhost-user-device.sh" stop "$dir" || rc=1
+	{ echo "KTAP version 1"; echo "1..$n"
+	  if grep -q "VCRS-RESULTS-DONE" "$dir/results.ktap" 2>/dev/null; then
+		echo "ok 1 guest $name ran to completion"
+	  else
+		tail -30 "$dir/console.log" 2>/dev/null | sed 's/^/# console: /'
+		echo "not ok 1 guest $name ran to completion"
+	  fi
 	  reports=$(grep -aE "$KERNEL_REPORTS" "$dir/dmesg.log" 2>/dev/null | head -5)
 	  if [ -z "$reports" ] && [ -s "$dir/dmesg.log" ]; then
-		echo "ok 1 guest $name: kernel log free of warnings and checker reports"
+		echo "ok 2 guest $name: kernel log free of warnings and checker reports"
 	  else
 		echo "$reports" | sed 's/^/# /'
-		echo "not ok 1 guest $name: kernel log free of warnings and checker reports"
+		echo "not ok 2 guest $name: kernel log free of warnings and checker reports"
 	  fi
-	  if [ "$name" != qemu-builtin ]; then
-		[ $rc = 0 ] && echo "ok 1 device: vhost-user-crypto served guest $name and exited cleanly" ||
-			echo "not ok 1 device: vhost-user-crypto served guest $name and exited cleanly"
-	  fi
-	  echo "# VCRS-RESULTS-DONE"; } > "$dir/results.tmp" && mv "$dir/results.tmp" "$dir/results.ktap"
-	sed -n '/^# VCRS-RESULTS-DONE/q;p' "$dir/results.ktap"
+	  if [ $n = 3 ]; then
+		[ $rc = 0 ] && echo "ok 3 device: vhost-user-crypto served guest $name and exited cleanly" ||
+			echo "not ok 3 device: vhost-user-crypto served guest $name and exited cleanly"
+	  fi; } > "$dir/host.ktap"
+	say "guest $name done:"
+	sed -n '/^# VCRS-RESULTS-DONE/q;p' "$dir/results.ktap" 2>/dev/null | grep -E '^(not )?ok |^# time:'
+	grep -E '^not ok' "$dir/host.ktap" || true
 }
 
-say "guest tests: QEMU builtin cryptodev backend"
-VCRYPTO_TESTS="" guest qemu-builtin "$TOP/tools/testing/selftests/drivers/crypto/virtio/expect/qemu-builtin"
+host_tests() {
+	if [ -n "${VCRYPTO_ONLY:-}" ]; then
+		make -s -C "$TOP" KDIR="$kdir" >/dev/null 2>"$out/build.log" || { cat "$out/build.log"; return 1; }
+		return
+	fi
+	"$TOP/scripts/tests/host_ktap_count.sh" > "$out/host_ktap.ktap" 2>&1 || true
+	"$TOP/scripts/tests/host_kdir_errors.sh" "$kdir" > "$out/host_kdir.ktap" 2>&1 || true
+	# This one also builds the module (under clippy) for the guest.
+	"$TOP/scripts/tests/host_code_rules.sh" "$kdir" > "$out/host_rules.ktap" 2>&1 || true
+	"$TOP/scripts/tests/host_device_crate.sh" > "$out/host_device.ktap" 2>&1 || true
+	cat "$out"/host_*.ktap
+	make -s -C "$TOP" KDIR="$kdir" >/dev/null 2>"$out/build.log" || { cat "$out/build.log"; return 1; }
+}
 
-say "guest tests: vhost-user-crypto device, 4 data queues, every algorithm it serves"
-VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_c_driver.sh,vcrypto_kunit.sh,vcrypto_dmcrypt.sh,vcrypto_faults.sh \
-	guest vhost-user "$TOP/tools/testing/selftests/drivers/crypto/virtio/expect/vhost-user" --max-dataqueues 4
+plain_lane() {
+	say "host tests: scripts, kdir errors, code rules, the vhost-user-crypto crate (cargo test, clippy, rustfmt)"
+	if ! stage plain "host tests and module build" host_tests; then
+		mkdir -p "$out/build"
+		printf 'KTAP version 1\n1..1\nnot ok 1 the module builds\n' > "$out/build/results.ktap"
+		return
+	fi
 
-say "guest tests: two devices (vhost-user-crypto and QEMU's builtin backend) in one guest"
-GUEST_MORE_DEVICES="-object cryptodev-backend-builtin,id=c1 -device virtio-crypto-pci,cryptodev=c1" \
-VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_multidev.sh \
-	guest two-devices "$TOP/tools/testing/selftests/drivers/crypto/virtio/expect/vhost-user" --max-dataqueues 4
+	say "guest tests: vhost-user-crypto device, 4 data queues, every algorithm it serves"
+	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_c_driver.sh,vcrypto_kunit.sh,vcrypto_dmcrypt.sh,vcrypto_faults.sh \
+		stage plain "guest vhost-user" guest vhost-user "$EXPECT/vhost-user" --max-dataqueues 4
 
-say "debug kernel (lockdep, KASAN, DEBUG_SG): the module and the guest tests again"
-# Built from a copy of the module's sources, so the checkout keeps its own build.
-if kdir_debug=$("$TOP/scripts/kernel.sh" debug); then
-	dtree=$out/debug-tree
+	say "guest tests: QEMU builtin cryptodev backend"
+	VCRYPTO_TESTS="" stage plain "guest qemu-builtin" guest qemu-builtin "$EXPECT/qemu-builtin"
+
+	say "guest tests: two devices (vhost-user-crypto and QEMU's builtin backend) in one guest"
+	GUEST_MORE_DEVICES="-object cryptodev-backend-builtin,id=c1 -device virtio-crypto-pci,cryptodev=c1" \
+	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_multidev.sh \
+		stage plain "guest two-devices" guest two-devices "$EXPECT/vhost-user" --max-dataqueues 4
+}
+
+# The module built against the debug kernel, from a copy of its sources (the
+# checkout keeps its own build).
+debug_module() {
+	local dtree=$out/debug-tree
 	rm -rf "$dtree" && mkdir -p "$dtree"
 	(cd "$TOP" && cp -r Kbuild drivers rust include "$dtree/")
 	find "$dtree" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.mod*' \) -delete
 	rm -rf "$dtree/include/generated"
 	# shellcheck disable=SC2046
-	if make -s -C "$kdir_debug" M="$dtree" $(cat "$kdir_debug/.vcrypto-make-args") modules \
-		>"$out/build-debug.log" 2>&1; then
-		VCRYPTO_MODULE_DIR=$dtree GUEST_KDIR=$kdir_debug \
-		VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_kunit.sh,vcrypto_faults.sh,vcrypto_teardown.sh \
-			guest debug-vhost-user "$TOP/tools/testing/selftests/drivers/crypto/virtio/expect/vhost-user" --max-dataqueues 4
-	else
-		tail -20 "$out/build-debug.log"
-		mkdir -p "$out/debug-vhost-user"
-		echo "not ok 1 module builds against the debug kernel" > "$out/debug-vhost-user/results.ktap"
-	fi
-else
-	mkdir -p "$out/debug-vhost-user"
-	echo "not ok 1 debug kernel builds" > "$out/debug-vhost-user/results.ktap"
-fi
+	make -s -C "$kdir_debug" M="$dtree" $(cat "$kdir_debug/.vcrypto-make-args") modules \
+		>"$out/build-debug.log" 2>&1 || { tail -20 "$out/build-debug.log"; return 1; }
+}
 
+debug_lane() {
+	local d=$out/debug-vhost-user
+	only debug-vhost-user || only debug-faults || return 0
+	if ! kdir_debug=$(stage debug "debug kernel" "$TOP/scripts/kernel.sh" debug); then
+		mkdir -p "$d"; printf 'KTAP version 1\n1..1\nnot ok 1 debug kernel builds\n' > "$d/results.ktap"
+		return
+	fi
+	if ! stage debug "module against the debug kernel" debug_module; then
+		mkdir -p "$d"; printf 'KTAP version 1\n1..1\nnot ok 1 module builds against the debug kernel\n' > "$d/results.ktap"
+		return
+	fi
+	# Two guests side by side (each keeps about one core busy). Fewer random
+	# cases than on the plain kernel: the checkers are what this lane adds; the
+	# random comparisons with the generic code run in full on the plain guests.
+	say "debug guests: lockdep, KASAN, DEBUG_SG, kmemleak against the vhost-user device"
+	export VCRYPTO_MODULE_DIR=$out/debug-tree GUEST_KDIR=$kdir_debug \
+		VCRYPTO_CMDLINE="cryptomgr.fuzz_iterations=20" \
+		VCRYPTO_GUEST_ENV="VCRYPTO_KUNIT_ARGS=iterations=200"
+	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_kunit.sh,vcrypto_teardown.sh \
+		stage debug "guest debug-vhost-user" guest debug-vhost-user "$EXPECT/vhost-user" --max-dataqueues 4 &
+	VCRYPTO_TESTS=vcrypto_faults.sh \
+		stage debug "guest debug-faults" guest debug-faults "$EXPECT/vhost-user" --max-dataqueues 4 &
+	wait
+}
+
+say "two lanes from here: the plain guests, and the debug kernel with its guests (log: $out/debug-lane.log)"
+debug_lane 2>&1 | tee "$out/debug-lane.log" | sed -u 's/^/[debug lane] /' >&2 &
+plain_lane
+say "plain lane done; waiting for the debug lane"
+wait
+
+say "timeline (start, duration, lane, step); total $(mmss $(($(date +%s) - T0)))"
+sort "$out/timeline"
 say "summary"
-python3 "$TOP/scripts/ktap_count.py" "$out"/host_*.ktap "$out"/*/results.ktap
+shopt -s nullglob
+python3 "$TOP/scripts/ktap_count.py" "$out"/host_*.ktap "$out"/*/results.ktap "$out"/*/host.ktap

@@ -73,7 +73,10 @@ make -s -C "$src" O="$out" "${make_args[@]}" tinyconfig >/dev/null
 make -s -C "$src" O="$out" "${make_args[@]}" olddefconfig >/dev/null
 # Every option the fragment asks for must have stuck: a silently dropped
 # option (a missing dependency) would make tests fail in confusing ways.
-missing=$(cat "${frags[@]}" | grep -E '^CONFIG_[A-Z0-9_]+=' | while IFS= read -r l; do
+# A later fragment overrides an earlier one: check each option's last setting.
+want=$(cat "${frags[@]}" | grep -E '^CONFIG_[A-Z0-9_]+=' |
+	awk -F= '!($1 in v) { order[++n] = $1 } { v[$1] = $0 } END { for (i = 1; i <= n; i++) print v[order[i]] }')
+missing=$(echo "$want" | while IFS= read -r l; do
 	grep -qxF "$l" "$out/.config" || { [ "${l#*=}" = n ] && ! grep -q "^${l%%=*}=" "$out/.config"; } || echo "$l"
 done)
 [ -z "$missing" ] || die "config options did not stick (missing dependencies?): $(echo $missing)"

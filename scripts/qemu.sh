@@ -8,6 +8,7 @@
 # a short probe boot succeeds (cached per kernel build).
 # VCRYPTO_DEVICE_ARGS replaces the default device (QEMU's builtin backend).
 # VCRYPTO_TESTS=a.sh,b.sh runs only those guest tests.
+# VCRYPTO_CMDLINE adds to the kernel command line (e.g. cryptomgr.fuzz_iterations=).
 . "$(dirname "$0")/lib.sh"
 
 kdir=$1 initrd=$2 mode=$3 outdir=$4 tmo=${5:-900}
@@ -25,7 +26,7 @@ boot() { # boot <accel> <mode> <outdir> <timeout> [interactive]
 	timeout --foreground -k 10 "$t" "$qemu" -accel "$accel" -M q35 -cpu max -smp 2 -m 1G \
 		-nographic -no-reboot -display none $([ "$inter" = 1 ] || echo -monitor none) \
 		-kernel "$kdir/vmlinux" -initrd "$initrd" \
-		-append "console=ttyS0 loglevel=${VCRYPTO_LOGLEVEL:-5} panic=-1 oops=panic rdinit=/init vcrs.mode=$m vcrs.shell=$inter${VCRYPTO_TESTS:+ vcrs.tests=$VCRYPTO_TESTS}" \
+		-append "console=ttyS0 loglevel=${VCRYPTO_LOGLEVEL:-5} panic=-1 oops=panic rdinit=/init vcrs.mode=$m vcrs.shell=$inter${VCRYPTO_TESTS:+ vcrs.tests=$VCRYPTO_TESTS}${VCRYPTO_CMDLINE:+ $VCRYPTO_CMDLINE}" \
 		$console -serial "file:$o/results.ktap" -serial "file:$o/dmesg.log" \
 		$device_args
 }

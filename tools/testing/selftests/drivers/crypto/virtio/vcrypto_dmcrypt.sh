@@ -10,7 +10,7 @@
 # sets CRYPTO_ALG_ALLOCATES_MEMORY, which dm-crypt masks out.
 . "$(dirname "$0")/vcrypto_lib.sh"
 
-MIB=${VCRYPTO_DMCRYPT_MIB:-64}
+MIB=${VCRYPTO_DMCRYPT_MIB:-16}
 ktap_header 15
 # Full paths: busybox's shell may prefer its own applets to the real tools.
 CRYPTSETUP=/usr/sbin/cryptsetup LOSETUP=/usr/sbin/losetup
@@ -19,9 +19,10 @@ for t in $CRYPTSETUP $LOSETUP; do
 done
 [ -n "$(crypto_devices)" ] || { ktap_diag "no virtio crypto device"; exit $KSFT_SKIP; }
 module_loaded && module_unload
+quick_selftests
 grep -q "^$C_MOD " /proc/modules && c_driver_unload
 
-W=/tmp/dmcrypt; rm -rf $W; mkdir -p $W
+W=/tmp/dmcrypt; rm -rf $W; mkdir -p $W; on_exit "rm -rf $W"
 head -c 64 /dev/urandom > $W/key
 # A pattern no two sectors share: every 64-byte line carries its number.
 awk -v n=$((MIB * 16384)) 'BEGIN { for (i = 0; i < n; i++) printf "virtio-crypto-rs line %015d of the dm-crypt pattern.....\n", i }' > $W/pattern

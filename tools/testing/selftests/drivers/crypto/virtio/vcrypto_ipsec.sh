@@ -11,6 +11,7 @@ ktap_header 8
 [ -x $IP ] || { ktap_diag "iproute2 missing"; exit $KSFT_SKIP; }
 [ -n "$(crypto_devices)" ] || { ktap_diag "no virtio crypto device"; exit $KSFT_SKIP; }
 grep -q "^$C_MOD " /proc/modules && c_driver_unload
+quick_selftests
 module_loaded || module_load
 wait_selftests
 if ! our_algs | grep -q "^virtio-rs-cbc-aes passed"; then
@@ -24,6 +25,8 @@ hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 KE=0x$(hex 16) KA=0x$(hex 32)
 
 cleanup() { $IP netns del va 2>/dev/null; $IP netns del vb 2>/dev/null; }
+on_exit cleanup
+on_exit "rm -rf /tmp/ipsec-www /tmp/ipsec.send /tmp/ipsec.recv"
 setup() {
 	cleanup
 	$IP netns add va && $IP netns add vb &&

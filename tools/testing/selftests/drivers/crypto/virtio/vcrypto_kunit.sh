@@ -12,6 +12,7 @@ if ! zcat /proc/config.gz 2>/dev/null | grep -q '^CONFIG_KUNIT=y'; then
 	exit $KSFT_SKIP
 fi
 module_loaded && module_unload
+quick_selftests
 dmesg -c >/dev/null
 # A shallow queue (4 requests in flight) makes the backlog paths run on any
 # device, however fast it is.
@@ -19,7 +20,9 @@ module_load queue_depth=4 || { echo "not ok 1 module loads"; exit $KSFT_FAIL; }
 wait_selftests
 KUNIT_KO=${VCRYPTO_KUNIT_KO:-$(dirname "${VCRYPTO_KO:-/lib/modules/extra/x}")/virtio_crypto_rs_kunit.ko}
 if [ -f "$KUNIT_KO" ]; then
-	insmod "$KUNIT_KO" && rmmod virtio_crypto_rs_kunit
+	# VCRYPTO_KUNIT_ARGS: module parameters of the suite (iterations=N on slow kernels).
+	ktap_diag "insmod $(basename "$KUNIT_KO") ${VCRYPTO_KUNIT_ARGS:-}"
+	insmod "$KUNIT_KO" ${VCRYPTO_KUNIT_ARGS:-} && rmmod virtio_crypto_rs_kunit
 else
 	echo "# $KUNIT_KO not found: only the driver's own suites run"
 fi

@@ -60,6 +60,20 @@ wait_selftests() {
 	return 1
 }
 
+# Every load of the module runs the crypto self-tests of everything it
+# registers; with CRYPTO_SELFTESTS_FULL that includes fuzz_iterations random
+# comparisons per algorithm against the generic code (vcrypto_probe.sh checks
+# that they all pass). A program that loads the module to test something else
+# calls quick_selftests: fewer random cases (VCRYPTO_QUICK_FUZZ, default 10)
+# until it exits, the known-answer vectors all the same.
+FUZZ=/sys/module/cryptomgr/parameters/fuzz_iterations
+quick_selftests() {
+	[ -w $FUZZ ] || return 0
+	on_exit "echo $(cat $FUZZ) > $FUZZ"
+	echo "${VCRYPTO_QUICK_FUZZ:-10}" > $FUZZ
+	ktap_diag "self-tests with $(cat $FUZZ) random cases per algorithm in this program"
+}
+
 # The kernel's C virtio crypto driver, for side-by-side checks.
 C_MOD=virtio_crypto
 C_KO_DIR=${VCRYPTO_C_KO_DIR:-/lib/modules/extra}
@@ -98,5 +112,73 @@ fault_cmd() {
 	case $reply in ok*) return 0 ;; esac
 	return 1
 }
-# Whether this guest's device takes fault commands.
-fault_available() { fault_cmd show >/dev/null 2>&1; }
+# Whether this guest's device takes fault commands (asked once per boot: a port
+# without a device behind it costs the read's timeout).
+# The first ask also notes what "show" says of a device without faults.
+fault_available() {
+	if [ ! -f /tmp/vcrs_faults ]; then
+		if fault_cmd clear >/dev/null 2>&1; then
+			fault_cmd show > /tmp/vcrs_faults_clear; echo yes
+		else
+			echo no
+		fi > /tmp/vcrs_faults
+	fi
+	[ "$(cat /tmp/vcrs_faults)" = yes ]
+}
+
+# --- the state every program starts from and leaves behind ---
+# No module of ours, the C driver's or tcrypt loaded; no device-mapper mapping,
+# loop device or network namespace; the device's fault channel clear.
+# Programs must restore it on every exit path (the trap below); the runner
+# checks it after each program and clears what is left.
+guest_modules="virtio_crypto_rs_kunit tcrypt $MOD $C_MOD crypto_engine"
+guest_leftovers() {
+	for m in $guest_modules; do
+		grep -q "^$m " /proc/modules && echo "module $m"
+	done
+	for m in /dev/mapper/*; do
+		[ -b "$m" ] && echo "device-mapper mapping ${m#/dev/mapper/}"
+	done
+	/usr/sbin/losetup -a 2>/dev/null | sed 's/^/loop device /'
+	ip netns list 2>/dev/null | sed 's/^/network namespace /'
+	if fault_available; then
+		f=$(fault_cmd show)
+		[ "$f" = "$(cat /tmp/vcrs_faults_clear)" ] || echo "device faults: $f"
+	fi
+	return 0
+}
+# Undo everything guest_leftovers can find. Faults first: a request stuck in a
+# stalled device then completes, and what waits on it can go.
+guest_reset() {
+	fault_available && fault_cmd clear >/dev/null
+	for m in /dev/mapper/*; do
+		[ -b "$m" ] || continue
+		t=10; while ! /usr/sbin/cryptsetup close "${m#/dev/mapper/}" 2>/dev/null && [ $t -gt 0 ]; do
+			sleep 1; t=$((t - 1))
+		done
+	done
+	/usr/sbin/losetup -D 2>/dev/null
+	for ns in $(ip netns list 2>/dev/null | cut -d' ' -f1); do ip netns delete "$ns"; done
+	for m in $guest_modules; do
+		grep -q "^$m " /proc/modules || continue
+		wait_selftests 120 "$m"
+		rmmod "$m" 2>/dev/null
+	done
+	return 0
+}
+
+# Every program's exit path, a timeout's SIGTERM included: first the program's
+# own undo steps (on_exit, newest first), then the common state.
+vcrs_undo=""
+on_exit() { vcrs_undo="$*
+$vcrs_undo"; }
+vcrs_exit() {
+	rc=$?
+	trap - EXIT TERM INT HUP
+	kill $(jobs -p) 2>/dev/null
+	eval "$vcrs_undo" >/dev/null 2>&1
+	guest_reset >/dev/null 2>&1
+	exit $rc
+}
+trap vcrs_exit EXIT
+trap 'exit 143' TERM INT HUP

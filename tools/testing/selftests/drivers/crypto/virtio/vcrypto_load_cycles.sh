@@ -9,6 +9,7 @@ KML=/sys/kernel/debug/kmemleak
 ktap_header 4
 [ -n "$(crypto_devices)" ] || { ktap_diag "no virtio crypto device"; exit $KSFT_SKIP; }
 module_loaded && module_unload
+quick_selftests
 dmesg -c >/dev/null
 [ -w "$KML" ] && echo clear > "$KML"
 

@@ -14,6 +14,7 @@ devs=$(crypto_devices)
 [ "$(echo "$devs" | grep -c .)" -ge 2 ] || { ktap_diag "fewer than two virtio crypto devices"; exit $KSFT_SKIP; }
 ktap_header 7
 module_loaded && module_unload
+quick_selftests
 grep -q "^$C_MOD " /proc/modules && c_driver_unload
 dmesg -c >/dev/null
 
@@ -30,7 +31,7 @@ ktap_check "each algorithm is registered once and passed its self-tests" \
 # do not show it: they ran when the first device registered the algorithms, alone.)
 sessions() { for f in /sys/kernel/debug/virtio_crypto_rs-*/stats; do awk '$1=="sessions"{print $2}' "$f"; done; }
 before=$(sessions | tr '\n' ' ')
-W=/tmp/multidev; rm -rf $W; mkdir -p $W
+W=/tmp/multidev; rm -rf $W; mkdir -p $W; on_exit "rm -rf $W"
 head -c 32 /dev/urandom > $W/key
 for i in 1 2 3 4; do
 	truncate -s 1M $W/disk$i

@@ -17,10 +17,11 @@ dev=$(crypto_devices | head -1)
 [ -n "$dev" ] || { ktap_diag "no virtio crypto device"; exit $KSFT_SKIP; }
 name=$(basename "$dev")
 module_loaded && module_unload
+quick_selftests
 grep -q "^$C_MOD " /proc/modules && c_driver_unload
 dmesg -c > /dev/null
 
-W=/tmp/teardown; rm -rf $W; mkdir -p $W
+W=/tmp/teardown; rm -rf $W; mkdir -p $W; on_exit "rm -rf $W"
 head -c 32 /dev/urandom > $W/key
 truncate -s 256M $W/disk
 loop=$($LOSETUP -f --show $W/disk)
