@@ -4,12 +4,14 @@
 # print every failure, the run's timeline and slowest programs, and a closing
 # line "N passed, N failed".
 #
-# Two lanes share the machine's two cores once the plain kernel is built:
-#   plain  host tests, then the guests on the plain kernel, one at a time;
+# Two lanes share the machine's two cores from the start:
+#   plain  the plain kernel, host tests, then the guests on it, one at a time;
 #   debug  the debug kernel (lockdep, KASAN, DEBUG_SG; built once, cached),
-#          the module against it, then the guests on the debug kernel.
-# A TCG guest keeps about one core busy, so the debug kernel builds while the
-# plain guests run, and on a warm cache the debug guests run beside them.
+#          the module against it, then two guests on it side by side.
+# The debug kernel is the longest build, so it starts at once; a TCG guest
+# keeps about one core busy, so it goes on building while the plain guests
+# run, and on a warm cache the debug guests run beside them. The QEMU root and
+# our device build meanwhile too (mostly download).
 #
 # VCRYPTO_ONLY=vhost-user,debug-vhost-user runs only those guests and no host
 # tests (for development; the summary then counts only what ran).
@@ -35,12 +37,14 @@ stage() {
 mmss() { printf '%d:%02d' $(($1 / 60)) $(($1 % 60)); }
 
 stage setup "host dependencies" "$TOP/scripts/host-deps.sh"
-kdir=$(stage setup "plain kernel" "$TOP/scripts/kernel.sh")
-# The QEMU root for the vhost-user device and the device itself, ahead of the
-# first guest that needs them (both lanes would otherwise wait on the lock).
-stage setup "QEMU 11 root, vhost-user device" bash -c \
+# The QEMU root for the vhost-user device and the device itself, while the
+# kernels build (the root is mostly download; both lanes need them).
+{ stage setup "QEMU 11 root, vhost-user device" bash -c \
 	'"$1/scripts/qemu-vhost-user.sh" build >&2 &&
 	 cd "$1/tools/vhost-user-crypto" && PATH=$HOME/.cargo/bin:$PATH cargo build --release --quiet' _ "$TOP"
+  echo $? > "$out/.setup.rc"; } &
+# Both lanes wait for it before their first guest.
+setup_wait() { while [ ! -e "$out/.setup.rc" ]; do sleep 2; done; }
 
 # Kernel log lines that are a report of a bug: WARN, BUG, oops, KASAN, lockdep,
 # sleeping in atomic context, list/sg corruption, refcount errors.
@@ -107,6 +111,12 @@ host_tests() {
 }
 
 plain_lane() {
+	if ! kdir=$(stage plain "plain kernel" "$TOP/scripts/kernel.sh"); then
+		mkdir -p "$out/build"
+		printf 'KTAP version 1\n1..1\nnot ok 1 the plain kernel builds\n' > "$out/build/results.ktap"
+		return
+	fi
+	setup_wait
 	say "host tests: scripts, kdir errors, code rules, the vhost-user-crypto crate (cargo test, clippy, rustfmt)"
 	if ! stage plain "host tests and module build" host_tests; then
 		mkdir -p "$out/build"
@@ -147,6 +157,7 @@ debug_lane() {
 		mkdir -p "$d"; printf 'KTAP version 1\n1..1\nnot ok 1 debug kernel builds\n' > "$d/results.ktap"
 		return
 	fi
+	setup_wait
 	if ! stage debug "module against the debug kernel" debug_module; then
 		mkdir -p "$d"; printf 'KTAP version 1\n1..1\nnot ok 1 module builds against the debug kernel\n' > "$d/results.ktap"
 		return
@@ -165,7 +176,7 @@ debug_lane() {
 	wait
 }
 
-say "two lanes from here: the plain guests, and the debug kernel with its guests (log: $out/debug-lane.log)"
+say "two lanes: plain kernel and guests here; debug kernel and guests prefixed [debug lane] (log: $out/debug-lane.log)"
 debug_lane 2>&1 | tee "$out/debug-lane.log" | sed -u 's/^/[debug lane] /' >&2 &
 plain_lane
 say "plain lane done; waiting for the debug lane"

@@ -35,6 +35,10 @@ if [ -z "$ver" ]; then
 fi
 tag=$(echo "$ver" | tr "~+:" "---")   # make-safe path component
 src=$CACHE/src/linux-source-7.2_$tag
+# Both profiles may start at once: one fetches and extracts, the other waits.
+mkdir -p "$CACHE/src"
+exec 8>"$src.lock"
+flock 8
 if [ ! -f "$src/.extracted" ]; then
 	say "fetching linux-source-7.2 $ver"
 	tmp=$(mktemp -d "$CACHE/dl.XXXXXX")
@@ -47,6 +51,7 @@ if [ ! -f "$src/.extracted" ]; then
 	rm -rf "$tmp"
 	touch "$src/.extracted"
 fi
+exec 8>&-
 
 # --- build: keyed by version, profile and the fragment's content ---
 key=$( (echo "$ver"; [ ${#make_args[@]} -eq 0 ] || echo "${make_args[*]}"; cat "${frags[@]}") | sha256sum | cut -c1-12)
