@@ -192,14 +192,25 @@ int vcrs_ahash_fallback_props(const char *name, unsigned int *statesize,
 	 * registered, so the fallback of every later transform finds it too.
 	 */
 	inst = crypto_alloc_shash(name, 0, 0);
-	if (!IS_ERR(inst))
+	if (IS_ERR(inst))
+		pr_info("virtio_crypto_rs: no shash %s: %ld\n", name, PTR_ERR(inst));
+	else
 		crypto_free_shash(inst);
 	/* The same lookup as crypto_ahash_init_tfm() does for its fallback. */
 	fb = crypto_alloc_ahash(name, CRYPTO_ALG_REQ_VIRT,
 				CRYPTO_ALG_ASYNC | CRYPTO_ALG_REQ_VIRT |
 				CRYPTO_AHASH_ALG_NO_EXPORT_CORE);
-	if (IS_ERR(fb))
+	if (IS_ERR(fb)) {
+		struct crypto_ahash *any = crypto_alloc_ahash(name, 0, CRYPTO_ALG_ASYNC);
+
+		pr_info("virtio_crypto_rs: no fallback for %s: %ld; sync ahash: %ld %s flags %#x\n",
+			name, PTR_ERR(fb), IS_ERR(any) ? PTR_ERR(any) : 0,
+			IS_ERR(any) ? "" : crypto_ahash_driver_name(any),
+			IS_ERR(any) ? 0 : crypto_ahash_alg(any)->halg.base.cra_flags);
+		if (!IS_ERR(any))
+			crypto_free_ahash(any);
 		return PTR_ERR(fb);
+	}
 	*statesize = crypto_ahash_statesize(fb);
 	*digestsize = crypto_ahash_digestsize(fb);
 	*blocksize = crypto_ahash_blocksize(fb);

@@ -14,12 +14,13 @@
 #include <kunit/test.h>
 #include <crypto/hash.h>
 #include <linux/completion.h>
-#include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/random.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+
+#include "kunit_stats.h"
 
 #define H_MAX_LEN	(1024 * 1024)
 #define H_MAX_SEGS	8
@@ -140,48 +141,6 @@ static void hsg_free(struct hsg *b)
 	for (i = 0; i < b->n; i++)
 		kfree(b->chunk[i]);
 	b->n = 0;
-}
-
-/*
- * A counter of the driver's debugfs stats, summed over its devices
- * (/sys/kernel/debug/virtio_crypto_rs-virtioN/stats); -1 if no file is there.
- * It tells the device's work from the fallback's: an independent witness, as
- * the digests alone would be right either way.
- */
-static long long our_stat(const char *key)
-{
-	long long sum = -1;
-	char path[64], *buf;
-	int d;
-
-	buf = kzalloc(1024, GFP_KERNEL);
-	if (!buf)
-		return -1;
-	for (d = 0; d < 16; d++) {
-		struct file *f;
-		loff_t pos = 0;
-		ssize_t n;
-		char *p;
-
-		snprintf(path, sizeof(path), "/sys/kernel/debug/virtio_crypto_rs-virtio%d/stats", d);
-		f = filp_open(path, O_RDONLY, 0);
-		if (IS_ERR(f))
-			continue;
-		n = kernel_read(f, buf, 1023, &pos);
-		filp_close(f, NULL);
-		if (n <= 0)
-			continue;
-		buf[n] = 0;
-		for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-			long long v;
-
-			if (!strncmp(p, key, strlen(key)) && p[strlen(key)] == ' ' &&
-			    sscanf(p + strlen(key) + 1, "%lld", &v) == 1)
-				sum = (sum < 0 ? 0 : sum) + v;
-		}
-	}
-	kfree(buf);
-	return sum;
 }
 
 /* The reference: the software shash of the same algorithm. */
@@ -454,7 +413,7 @@ static void flight(struct kunit *test, const struct hash_case *h)
 		ahash_request_set_callback(r->req, CRYPTO_TFM_REQ_MAY_BACKLOG, flight_done, r);
 		ahash_request_set_crypt(r->req, &r->sg, r->got, r->len);
 	}
-	served = our_stat("ahash_requests");
+	served = vcrs_stat("ahash_requests", false);
 	for (i = 0; i < FLIGHT; i++) {
 		int err;
 
@@ -477,7 +436,7 @@ static void flight(struct kunit *test, const struct hash_case *h)
 	}
 	/* Every one of them went to the device (they fit, and may wait in the backlog). */
 	if (served >= 0)
-		KUNIT_EXPECT_GE_MSG(test, our_stat("ahash_requests") - served, (long long)FLIGHT,
+		KUNIT_EXPECT_GE_MSG(test, vcrs_stat("ahash_requests", false) - served, (long long)FLIGHT,
 				    "%s: the device served fewer than %d requests", h->ours, FLIGHT);
 	else
 		kunit_info(test, "no stats file: cannot tell the device's work from the fallback's");

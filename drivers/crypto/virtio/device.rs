@@ -130,12 +130,14 @@ impl Sessions for CryptoDevice {
     }
 }
 
-/// The device's counters as a debugfs file (`virtio_crypto_rs-<dev>/stats`).
-struct StatsView(Arc<QueueEvents>);
+/// The device's counters as a debugfs file (`virtio_crypto_rs-<dev>/stats`), and the
+/// device's `max_size` (tests size their requests by it).
+struct StatsView(Arc<QueueEvents>, u64);
 
 impl core::fmt::Debug for StatsView {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        kernel::fmt::Display::fmt(&self.0.stats, f)
+        kernel::fmt::Display::fmt(&self.0.stats, f)?;
+        writeln!(f, "max_size {}", self.1)
     }
 }
 
@@ -209,7 +211,10 @@ impl VirtioCrypto {
             dev.as_ref().name()
         ))?);
         let stats = KBox::pin_init(
-            dir.read_only_file(c"stats", StatsView(device.events.clone())),
+            dir.read_only_file(
+                c"stats",
+                StatsView(device.events.clone(), device.config.max_size),
+            ),
             GFP_KERNEL,
         )?;
         Ok(Self {

@@ -181,11 +181,14 @@ impl Skcipher for VirtioSkcipher {
             let session = if encrypt { &tfm.enc } else { &tfm.dec };
             (session.load(Ordering::Relaxed), tfm.queue)
         };
+        let iv_len = cipher.ivsize as usize;
+        // `max_size` bounds the sum of a request's variable-length parts: IV, source and
+        // destination.
+        let parts = (len as u64).saturating_mul(2).saturating_add(iv_len as u64);
         let len32 = match u32::try_from(len) {
-            Ok(n) if (len as u64) <= req.tfm_ctx().device.config.max_size => n,
+            Ok(n) if parts <= req.tfm_ctx().device.config.max_size => n,
             _ => return Outcome::Failed(EINVAL, req),
         };
-        let iv_len = cipher.ivsize as usize;
         let mut iv = [0u8; 16];
         iv[..iv_len].copy_from_slice(&req.iv()[..iv_len]);
         let mut next_iv = [0u8; 16];
