@@ -94,6 +94,15 @@ int vcrs_ahash_fb_op(struct ahash_request *sub, struct ahash_request *req,
  */
 int vcrs_ahash_fallback_props(const char *name, unsigned int *statesize,
 			      unsigned int *digestsize, unsigned int *blocksize);
+/*
+ * The driver's named values (its debugfs stats, max_size) for the KUnit
+ * module: vcrs_stat() (exported) asks the reader the driver installed, -1
+ * without one.
+ */
+typedef long long (*vcrs_stat_reader_t)(const char *key, bool min);
+void vcrs_set_stat_reader(vcrs_stat_reader_t reader);
+long long vcrs_stat(const char *key, bool min);
+
 /* Digests data with the synchronous hash name (may sleep). 0 or -errno. */
 int vcrs_hash_digest(const char *name, const u8 *data, unsigned int len, u8 *out,
 		     unsigned int outlen);

@@ -182,35 +182,27 @@ int vcrs_ahash_fb_op(struct ahash_request *sub, struct ahash_request *req,
 int vcrs_ahash_fallback_props(const char *name, unsigned int *statesize,
 			      unsigned int *digestsize, unsigned int *blocksize)
 {
-	struct crypto_shash *inst;
 	struct crypto_ahash *fb;
 
 	/*
-	 * A template (cmac, xcbc) cannot be instantiated by a lookup that asks for
-	 * CRYPTO_ALG_REQ_VIRT (crypto_check_attr_type() refuses the type), but an
-	 * instance, once registered, is found by it: create it first. It stays
-	 * registered, so the fallback of every later transform finds it too.
+	 * The fallback must export its core state (CRYPTO_AHASH_ALG_NO_EXPORT_CORE
+	 * clear). Some library-backed shashes do not (cmac-aes-lib, xcbc-aes-lib
+	 * in 7.2); then the fallback lookup below would instantiate the template,
+	 * which refuses a lookup that asks for CRYPTO_ALG_REQ_VIRT
+	 * (crypto_check_attr_type()): the algorithm could have no transform at
+	 * all. A lookup that only masks NO_EXPORT_CORE out instantiates the
+	 * template (cmac(aes-lib)); the instance stays registered and the
+	 * fallback lookup of every later transform finds it.
 	 */
-	inst = crypto_alloc_shash(name, 0, 0);
-	if (IS_ERR(inst))
-		pr_info("virtio_crypto_rs: no shash %s: %ld\n", name, PTR_ERR(inst));
-	else
-		crypto_free_shash(inst);
+	fb = crypto_alloc_ahash(name, 0, CRYPTO_AHASH_ALG_NO_EXPORT_CORE);
+	if (!IS_ERR(fb))
+		crypto_free_ahash(fb);
 	/* The same lookup as crypto_ahash_init_tfm() does for its fallback. */
 	fb = crypto_alloc_ahash(name, CRYPTO_ALG_REQ_VIRT,
 				CRYPTO_ALG_ASYNC | CRYPTO_ALG_REQ_VIRT |
 				CRYPTO_AHASH_ALG_NO_EXPORT_CORE);
-	if (IS_ERR(fb)) {
-		struct crypto_ahash *any = crypto_alloc_ahash(name, 0, CRYPTO_ALG_ASYNC);
-
-		pr_info("virtio_crypto_rs: no fallback for %s: %ld; sync ahash: %ld %s flags %#x\n",
-			name, PTR_ERR(fb), IS_ERR(any) ? PTR_ERR(any) : 0,
-			IS_ERR(any) ? "" : crypto_ahash_driver_name(any),
-			IS_ERR(any) ? 0 : crypto_ahash_alg(any)->halg.base.cra_flags);
-		if (!IS_ERR(any))
-			crypto_free_ahash(any);
+	if (IS_ERR(fb))
 		return PTR_ERR(fb);
-	}
 	*statesize = crypto_ahash_statesize(fb);
 	*digestsize = crypto_ahash_digestsize(fb);
 	*blocksize = crypto_ahash_blocksize(fb);
@@ -293,3 +285,19 @@ bool vcrs_sg_has_empty(struct scatterlist *sg)
 			return true;
 	return false;
 }
+
+static vcrs_stat_reader_t vcrs_stat_reader;
+
+void vcrs_set_stat_reader(vcrs_stat_reader_t reader)
+{
+	WRITE_ONCE(vcrs_stat_reader, reader);
+}
+
+/* The KUnit module uses it, so this module stays loaded meanwhile. */
+long long vcrs_stat(const char *key, bool min)
+{
+	vcrs_stat_reader_t reader = READ_ONCE(vcrs_stat_reader);
+
+	return reader ? reader(key, min) : -1;
+}
+EXPORT_SYMBOL_GPL(vcrs_stat);

@@ -161,10 +161,8 @@ impl Algorithm for VirtioAhash {
 fn device_key<'a>(hash: &HashAlg, key: &'a [u8], buf: &'a mut [u8; MAX_KEY]) -> Result<&'a [u8]> {
     match hash.keying {
         Keying::None => Err(EINVAL),
-        Keying::Aes => match key.len() {
-            16 | 24 | 32 => Ok(key),
-            _ => Err(EINVAL),
-        },
+        Keying::Aes(sizes) if sizes.contains(&key.len()) => Ok(key),
+        Keying::Aes(_) => Err(EINVAL),
         Keying::Hmac(_) if key.is_empty() => Ok(&buf[..1]),
         Keying::Hmac(inner) if key.len() > hash.blocksize as usize => {
             let n = hash.digestsize as usize;

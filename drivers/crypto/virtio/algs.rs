@@ -37,6 +37,14 @@ pub(crate) struct CipherAlg {
 /// up), which is faster than a round trip to the host for small requests.
 pub(crate) const PRIORITY: i32 = 200;
 
+/// Priority of our hashes and MACs: above the kernel's own (7.2 registers its
+/// library-backed shashes, `sha256-lib`, `hmac-sha256-lib`, `cmac-aes-lib`, ..., at 300;
+/// they include the architecture-optimised code). A user that asks for `hmac(sha256)`
+/// (IPsec through authenc, dm-verity) gets the device: offloading is what this driver is
+/// for. A user that wants the CPU asks for the driver name or a synchronous hash (shash
+/// users, and ahash users masking `CRYPTO_ALG_ASYNC`, never get ours).
+pub(crate) const HASH_PRIORITY: i32 = 400;
+
 const AES_KEYS: &[u32] = &[16, 24, 32];
 // Two AES keys back to back: AES-128, -192 and -256 XTS, as the xts template accepts.
 const AES_XTS_KEYS: &[u32] = &[32, 48, 64];
@@ -151,8 +159,9 @@ pub(crate) enum Keying {
     None,
     /// HMAC over the named hash: any key length (RFC 2104).
     Hmac(&'static CStr),
-    /// A block cipher MAC over AES: an AES key.
-    Aes,
+    /// A block cipher MAC over AES with these key sizes: CMAC takes any AES key; XCBC only
+    /// AES-128 keys (RFC 3566), as the kernel's `xcbc-aes-lib`, the self-tests' reference.
+    Aes(&'static [usize]),
 }
 
 /// One hash (HASH service) or MAC (MAC service) algorithm.
@@ -319,7 +328,7 @@ pub(crate) static HASHES: [HashAlg; 18] = [
         c"virtio-rs-cmac-aes",
         16,
         16,
-        Keying::Aes
+        Keying::Aes(&[16, 24, 32])
     ),
     hash!(
         VIRTIO_CRYPTO_MAC_XCBC_AES,
@@ -327,6 +336,6 @@ pub(crate) static HASHES: [HashAlg; 18] = [
         c"virtio-rs-xcbc-aes",
         16,
         16,
-        Keying::Aes
+        Keying::Aes(&[16])
     ),
 ];

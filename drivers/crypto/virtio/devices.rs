@@ -42,6 +42,16 @@ impl Devices {
         f(&list)
     }
 
+    /// `f` of every device, folded with `fold`; `None` without a device.
+    pub(crate) fn fold<R>(
+        &self,
+        f: impl Fn(&CryptoDevice) -> Option<R>,
+        fold: impl Fn(R, R) -> R,
+    ) -> Option<R> {
+        let list = self.list.lock();
+        list.iter().filter_map(|d| f(d)).reduce(fold)
+    }
+
     /// A live device for which `serves` holds, round-robin.
     pub(crate) fn find(&self, serves: impl Fn(&CryptoDevice) -> bool) -> Option<Arc<CryptoDevice>> {
         let list = self.list.lock();

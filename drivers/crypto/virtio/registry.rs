@@ -12,8 +12,9 @@ use crate::{
         skcipher::{self, SkcipherInfo},
         AlgInfo, Registration,
     },
+    abstractions::{module_global, stat_hook::ValueSource},
     ahash::{AlgData as HashData, VirtioAhash},
-    algs::{CIPHERS, HASHES, PRIORITY},
+    algs::{CIPHERS, HASHES, HASH_PRIORITY, PRIORITY},
     device::CryptoDevice,
     devices::Devices,
     session_check::Usable,
@@ -111,7 +112,7 @@ impl Registry {
                 alg: AlgInfo {
                     name: hash.name,
                     driver_name: hash.driver_name,
-                    priority: PRIORITY,
+                    priority: HASH_PRIORITY,
                     blocksize: hash.blocksize,
                 },
                 digestsize: hash.digestsize,
@@ -153,6 +154,21 @@ impl Registry {
                 .get(*index)
                 .is_some_and(|h| h.offered_by(remaining.hashes, remaining.macs))
         });
+    }
+}
+
+/// The values the KUnit suites read: the device counters, and `max_size`.
+impl ValueSource for Registry {
+    fn value(key: &[u8], min: bool) -> Option<i64> {
+        let registry = module_global::get::<Registry>()?;
+        let v = registry.devices.fold(
+            |d| match key {
+                b"max_size" => Some(d.config.max_size),
+                _ => d.stats().value(key),
+            },
+            |a, b| if min { a.min(b) } else { a.saturating_add(b) },
+        )?;
+        i64::try_from(v).ok()
     }
 }
 

@@ -100,7 +100,7 @@ pub(crate) fn usable(
                 }
                 Err(e) => refused(dev, hash.name, e),
             },
-            Keying::Hmac(_) | Keying::Aes => {
+            Keying::Hmac(_) | Keying::Aes(_) => {
                 let k = key.get(..16).unwrap_or(&[]);
                 if try_once(dev, s, SessionKind::Mac, hash.algo, k, hash.name) {
                     u.macs |= 1u64 << hash.algo;

@@ -64,6 +64,33 @@ impl Stats {
         }
     }
 
+    /// The counter named `key` (as the debugfs file names it).
+    pub(crate) fn value(&self, key: &[u8]) -> Option<u64> {
+        let c = match key {
+            b"submitted" => &self.submitted,
+            b"completed" => &self.completed,
+            b"failed" => &self.failed,
+            b"backlogged" => &self.backlogged,
+            b"bytes" => &self.bytes,
+            b"sessions" => &self.sessions,
+            _ => {
+                let (t, field) = if let Some(f) = key.strip_prefix(b"skcipher_") {
+                    (&self.skcipher, f)
+                } else {
+                    (&self.ahash, key.strip_prefix(b"ahash_")?)
+                };
+                match field {
+                    b"requests" => &t.requests,
+                    b"bytes" => &t.bytes,
+                    b"failures" => &t.failures,
+                    b"fallbacks" => &t.fallbacks,
+                    _ => return None,
+                }
+            }
+        };
+        Some(c.load(Relaxed))
+    }
+
     /// An operation of `kind` ran in software instead.
     pub(crate) fn fallback(&self, kind: Kind) {
         Self::add(&self.of(kind).fallbacks, 1);

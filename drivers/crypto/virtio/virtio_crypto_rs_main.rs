@@ -42,7 +42,7 @@ mod stats;
 #[deny(unsafe_code)]
 mod wire;
 
-use abstractions::{bindings, module_global, virtio};
+use abstractions::{bindings, module_global, stat_hook, virtio};
 use kernel::{driver, prelude::*, sync::Arc};
 
 /// The driver: one [`device::VirtioCrypto`] per bound device.
@@ -108,6 +108,7 @@ struct RegistryHandle;
 
 impl Drop for RegistryHandle {
     fn drop(&mut self) {
+        stat_hook::uninstall();
         let _ = module_global::set::<registry::Registry>(None);
     }
 }
@@ -126,8 +127,12 @@ impl kernel::InPlaceModule for VirtioCryptoModule {
         let registry = registry::Registry::new(module)
             .and_then(|init| Arc::pin_init(init, GFP_KERNEL))
             .and_then(|r| module_global::set(Some(r)));
+        let registry = registry.map(|()| {
+            stat_hook::install::<registry::Registry>();
+            RegistryHandle
+        });
         try_pin_init!(Self {
-            _registry: registry.map(|()| RegistryHandle)?,
+            _registry: registry?,
             driver <- driver::Registration::new(c"virtio_crypto_rs", module),
         })
     }
