@@ -32,6 +32,22 @@ static unsigned int hash_iterations = 60;
 module_param(hash_iterations, uint, 0444);
 MODULE_PARM_DESC(hash_iterations, "random cases per hash algorithm");
 
+/*
+ * Fault mode (vcrypto_hash_faults.sh): the device answers every
+ * fault_every-th request of fault_alg's kind with an error; the ordinary
+ * suite is skipped and the fault suite checks that exactly those callers get
+ * -fault_errno and the others the right digest.
+ */
+static unsigned int fault_every;
+module_param(fault_every, uint, 0444);
+MODULE_PARM_DESC(fault_every, "the device fails every Nth hash request (0: no faults)");
+static int fault_errno = EIO;
+module_param(fault_errno, int, 0444);
+MODULE_PARM_DESC(fault_errno, "the errno those requests must get");
+static char *fault_alg = "virtio-rs-sha256";
+module_param(fault_alg, charp, 0444);
+MODULE_PARM_DESC(fault_alg, "our hash or MAC the faults hit");
+
 enum keying { UNKEYED, HMAC_KEY, AES_KEY, AES128_KEY };
 
 struct hash_case {
@@ -588,6 +604,89 @@ static void test_hash_long_messages(struct kunit *test)
 		kunit_skip(test, "no sha256, hmac(sha512) or xcbc(aes) of ours is registered");
 }
 
+/* Fault mode skips the ordinary cases: the device fails some of their requests. */
+static int vcrs_ahash_case_init(struct kunit *test)
+{
+	if (fault_every)
+		kunit_skip(test, "fault mode (fault_every=%u)", fault_every);
+	return 0;
+}
+
+/*
+ * One digest at a time (each reaches the device, in order): request i must
+ * fail with -fault_errno if i + 1 is a multiple of fault_every, and give the
+ * reference digest otherwise; the device's failure counter moves by as many.
+ */
+static void test_hash_faults(struct kunit *test)
+{
+	const struct hash_case *h = NULL;
+	unsigned int i, k, n, ds, failed = 0;
+	u8 key[16], data[100], expect[HASH_MAX_DIGESTSIZE], got[HASH_MAX_DIGESTSIZE];
+	struct crypto_ahash *tfm;
+	long long fail0;
+
+	if (!fault_every)
+		kunit_skip(test, "no fault_every: the device injects no fault");
+	for (k = 0; k < ARRAY_SIZE(hashes); k++)
+		if (!strcmp(hashes[k].ours, fault_alg))
+			h = &hashes[k];
+	KUNIT_ASSERT_NOT_NULL_MSG(test, h, "unknown fault_alg %s", fault_alg);
+	tfm = ours_get(h);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, tfm, "%s is not registered", fault_alg);
+	get_random_bytes(key, sizeof(key));
+	if (h->keying != UNKEYED)
+		KUNIT_ASSERT_EQ(test, crypto_ahash_setkey(tfm, key, sizeof(key)), 0);
+	ds = crypto_ahash_digestsize(tfm);
+	n = 8 * fault_every;
+	fail0 = vcrs_stat("ahash_failures", false);
+	for (i = 0; i < n; i++) {
+		struct ahash_request *req = ahash_request_alloc(tfm, GFP_KERNEL);
+		bool hit = (i + 1) % fault_every == 0;
+		DECLARE_CRYPTO_WAIT(wait);
+		struct scatterlist sg;
+		u8 *buf;
+		int err;
+
+		KUNIT_ASSERT_NOT_NULL(test, req);
+		get_random_bytes(data, sizeof(data));
+		buf = kmemdup(data, sizeof(data), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, buf);
+		KUNIT_ASSERT_EQ(test, ref_digest(h, key, sizeof(key), data, sizeof(data), expect), 0);
+		memset(got, 0x5a, sizeof(got));
+		sg_init_one(&sg, buf, sizeof(data));
+		ahash_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP | CRYPTO_TFM_REQ_MAY_BACKLOG,
+					   crypto_req_done, &wait);
+		ahash_request_set_crypt(req, &sg, got, sizeof(data));
+		err = crypto_wait_req(crypto_ahash_digest(req), &wait);
+		if (hit) {
+			failed++;
+			KUNIT_EXPECT_EQ_MSG(test, err, -fault_errno, "%s request %u", h->ours, i);
+			/* A failed request leaves the caller's result alone. */
+			KUNIT_EXPECT_TRUE_MSG(test, memchr_inv(got, 0x5a, ds) == NULL,
+					      "%s request %u: result written on failure", h->ours, i);
+		} else {
+			KUNIT_EXPECT_EQ_MSG(test, err, 0, "%s request %u", h->ours, i);
+			KUNIT_EXPECT_MEMEQ_MSG(test, got, expect, ds, "%s request %u", h->ours, i);
+		}
+		ahash_request_free(req);
+		kfree(buf);
+	}
+	if (fail0 >= 0)
+		KUNIT_EXPECT_EQ(test, vcrs_stat("ahash_failures", false) - fail0, (long long)failed);
+	kunit_info(test, "%s: %u requests, %u failed by the device as injected", h->ours, n, failed);
+	crypto_free_ahash(tfm);
+}
+
+static struct kunit_case vcrs_ahash_fault_cases[] = {
+	KUNIT_CASE(test_hash_faults),
+	{}
+};
+
+static struct kunit_suite vcrs_ahash_fault_suite = {
+	.name = "virtio_crypto_rs_ahash_faults",
+	.test_cases = vcrs_ahash_fault_cases,
+};
+
 static struct kunit_case vcrs_ahash_cases[] = {
 	KUNIT_CASE_SLOW(test_hash_random_vs_generic),
 	KUNIT_CASE(test_hash_export_import),
@@ -599,6 +698,7 @@ static struct kunit_case vcrs_ahash_cases[] = {
 
 static struct kunit_suite vcrs_ahash_suite = {
 	.name = "virtio_crypto_rs_ahash",
+	.init = vcrs_ahash_case_init,
 	.test_cases = vcrs_ahash_cases,
 };
-kunit_test_suite(vcrs_ahash_suite);
+kunit_test_suites(&vcrs_ahash_suite, &vcrs_ahash_fault_suite);
