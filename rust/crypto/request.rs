@@ -142,9 +142,11 @@ impl<T: Algorithm> Request<T> {
     /// # Safety
     ///
     /// `ptr` is a live request of an algorithm registered with `T`, not completed yet,
-    /// whose context has room for the wrapper; without `fresh`, an earlier entry of this
+    /// whose DMA-aligned context has room for the wrapper; without `fresh`, an earlier entry of this
     /// request initialised the driver's context (the API's order of operations).
     pub(super) unsafe fn enter(ptr: NonNull<<T::Type as AlgType>::RawReq>, fresh: bool) -> Self {
+        // The context is aligned to `crypto_dma_align()`, at least CRYPTO_MINALIGN (8).
+        const { assert!(core::mem::align_of::<WrapOf<T>>() <= 8) };
         let wrap = Self::wrap_of(ptr.as_ptr());
         let base = ptr
             .as_ptr()
@@ -296,14 +298,16 @@ impl<T: Algorithm> Request<T> {
 
     /// # Safety
     ///
-    /// `head` is the head of a live request of this type, given up as an `AnyRequest`,
-    /// whose data and scratch nobody else uses for `'a`.
+    /// `head` is the head of a live request of this type, given up as an `AnyRequest`, whose
+    /// data and scratch nobody else uses until it is taken back. The `'static` of the result
+    /// stands for that: the only caller, `InFlight::parts`, shortens it to the item's time
+    /// in raw form.
     unsafe fn data_erased(head: NonNull<ReqHead>) -> Result<DeviceData<'static>> {
         // SAFETY: As required.
         let mut req = unsafe { Self::from_head(head) };
         let (raw, scratch) = (req.raw(), req.scratch());
         core::mem::forget(req);
-        // SAFETY: As required.
+        // SAFETY: As required; the lists stay valid while the request is in raw form.
         unsafe { <T::Type as AlgType>::device_data(raw, scratch) }
     }
 }
