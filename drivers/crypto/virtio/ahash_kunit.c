@@ -559,10 +559,12 @@ static void test_hash_long_messages(struct kunit *test)
 {
 	static const unsigned int lens[] = { H_MAX_LEN, H_MAX_LEN + 1, 65537 };
 	u8 *data = vmalloc(H_MAX_LEN + 1), expect[HASH_MAX_DIGESTSIZE];
+	long long max = vcrs_stat("max_size", true), dev0, fb0;
 	unsigned int k, i, tested = 0;
 
 	KUNIT_ASSERT_NOT_NULL(test, data);
 	get_random_bytes(data, H_MAX_LEN + 1);
+	kunit_info(test, "device max_size %lld", max);
 	for (k = 0; k < ARRAY_SIZE(hashes); k++) {
 		const struct hash_case *h = &hashes[k];
 		struct crypto_ahash *tfm;
@@ -591,9 +593,22 @@ static void test_hash_long_messages(struct kunit *test)
 			ahash_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP |
 						   CRYPTO_TFM_REQ_MAY_BACKLOG, crypto_req_done, &wait);
 			ahash_request_set_crypt(req, b.sg, got, lens[i]);
+			dev0 = vcrs_stat("ahash_requests", false);
+			fb0 = vcrs_stat("ahash_fallbacks", false);
 			KUNIT_EXPECT_EQ(test, wait_op(req, crypto_ahash_digest, &wait), 0);
 			KUNIT_EXPECT_MEMEQ_MSG(test, got, expect, crypto_ahash_digestsize(tfm),
 					       "%s len %u", h->ours, lens[i]);
+			/* Who hashed it: the device if it fits max_size, else the fallback. */
+			if (max > 0 && dev0 >= 0 && fb0 >= 0) {
+				bool fits = lens[i] + crypto_ahash_digestsize(tfm) <= max;
+
+				KUNIT_EXPECT_EQ_MSG(test, vcrs_stat("ahash_requests", false) - dev0,
+						    fits ? 1LL : 0LL, "%s len %u, max_size %lld",
+						    h->ours, lens[i], max);
+				KUNIT_EXPECT_EQ_MSG(test, vcrs_stat("ahash_fallbacks", false) - fb0,
+						    fits ? 0LL : 1LL, "%s len %u, max_size %lld",
+						    h->ours, lens[i], max);
+			}
 			hsg_free(&b);
 			ahash_request_free(req);
 		}
