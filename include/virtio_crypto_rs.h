@@ -24,6 +24,7 @@
 #include <linux/workqueue.h>
 #include <crypto/algapi.h>
 #include <crypto/internal/skcipher.h>
+#include <crypto/internal/hash.h>
 #include <crypto/scatterwalk.h>
 
 /* Wrappers for static inline functions and macros of <linux/virtio_config.h>. */
@@ -64,6 +65,47 @@ struct skcipher_alg *vcrs_crypto_skcipher_alg(struct crypto_skcipher *tfm);
 struct crypto_skcipher *vcrs_crypto_skcipher_reqtfm(struct skcipher_request *req);
 unsigned int vcrs_crypto_skcipher_ivsize(struct crypto_skcipher *tfm);
 void vcrs_crypto_request_complete(struct crypto_async_request *req, int err);
+void *vcrs_crypto_tfm_ctx(struct crypto_tfm *tfm);
+struct crypto_tfm *vcrs_crypto_skcipher_tfm(struct crypto_skcipher *tfm);
+
+/* ahash: the static inline accessors of <crypto/internal/hash.h>. */
+void *vcrs_ahash_request_ctx_dma(struct ahash_request *req);
+void vcrs_crypto_ahash_set_reqsize_dma(struct crypto_ahash *tfm, unsigned int reqsize);
+struct crypto_tfm *vcrs_crypto_ahash_tfm(struct crypto_ahash *tfm);
+struct crypto_ahash *vcrs_crypto_ahash_reqtfm(struct ahash_request *req);
+unsigned int vcrs_crypto_ahash_digestsize(struct crypto_ahash *tfm);
+unsigned int vcrs_crypto_ahash_statesize(struct crypto_ahash *tfm);
+
+/*
+ * The synchronous fallback transform the ahash core allocates for an async
+ * ahash (CRYPTO_ALG_NEED_FALLBACK): its request size, and one operation of
+ * it on sub, a request in the caller's request context, for the data and
+ * result of req. op: 0 init, 1 update, 2 final, 3 finup, 4 digest, 5 export
+ * (into state), 6 import (from state), 7 export_core, 8 import_core. Returns
+ * the operation's result.
+ */
+unsigned int vcrs_ahash_fb_reqsize(struct crypto_ahash *tfm);
+int vcrs_ahash_fb_op(struct ahash_request *sub, struct ahash_request *req,
+		     int op, void *state);
+
+/*
+ * The properties of the synchronous implementation the ahash core would pick
+ * as fallback for name (its state size must be ours). 0 or -errno.
+ */
+int vcrs_ahash_fallback_props(const char *name, unsigned int *statesize,
+			      unsigned int *digestsize, unsigned int *blocksize);
+/*
+ * The driver's named values (its debugfs stats, max_size) for the KUnit
+ * module: vcrs_stat() (exported) asks the reader the driver installed, -1
+ * without one.
+ */
+typedef long long (*vcrs_stat_reader_t)(const char *key, bool min);
+void vcrs_set_stat_reader(vcrs_stat_reader_t reader);
+long long vcrs_stat(const char *key, bool min);
+
+/* Digests data with the synchronous hash name (may sleep). 0 or -errno. */
+int vcrs_hash_digest(const char *name, const u8 *data, unsigned int len, u8 *out,
+		     unsigned int outlen);
 struct crypto_async_request *vcrs_crypto_get_backlog(struct crypto_queue *queue);
 unsigned int vcrs_crypto_queue_len(struct crypto_queue *queue);
 

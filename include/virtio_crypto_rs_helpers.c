@@ -107,6 +107,123 @@ void vcrs_crypto_request_complete(struct crypto_async_request *req, int err)
 	crypto_request_complete(req, err);
 }
 
+void *vcrs_crypto_tfm_ctx(struct crypto_tfm *tfm)
+{
+	return crypto_tfm_ctx(tfm);
+}
+
+struct crypto_tfm *vcrs_crypto_skcipher_tfm(struct crypto_skcipher *tfm)
+{
+	return crypto_skcipher_tfm(tfm);
+}
+
+void *vcrs_ahash_request_ctx_dma(struct ahash_request *req)
+{
+	return ahash_request_ctx_dma(req);
+}
+
+void vcrs_crypto_ahash_set_reqsize_dma(struct crypto_ahash *tfm, unsigned int reqsize)
+{
+	crypto_ahash_set_reqsize_dma(tfm, reqsize);
+}
+
+struct crypto_tfm *vcrs_crypto_ahash_tfm(struct crypto_ahash *tfm)
+{
+	return crypto_ahash_tfm(tfm);
+}
+
+struct crypto_ahash *vcrs_crypto_ahash_reqtfm(struct ahash_request *req)
+{
+	return crypto_ahash_reqtfm(req);
+}
+
+unsigned int vcrs_crypto_ahash_digestsize(struct crypto_ahash *tfm)
+{
+	return crypto_ahash_digestsize(tfm);
+}
+
+unsigned int vcrs_crypto_ahash_statesize(struct crypto_ahash *tfm)
+{
+	return crypto_ahash_statesize(tfm);
+}
+
+/* rust/crypto/ahash.rs: CORE_STATE_MAX. */
+static_assert(HASH_MAX_STATESIZE == 200 + 144 + 1);
+
+unsigned int vcrs_ahash_fb_reqsize(struct crypto_ahash *tfm)
+{
+	return crypto_ahash_reqsize(crypto_ahash_fb(tfm));
+}
+
+int vcrs_ahash_fb_op(struct ahash_request *sub, struct ahash_request *req,
+		     int op, void *state)
+{
+	struct crypto_ahash *fb = crypto_ahash_fb(crypto_ahash_reqtfm(req));
+
+	ahash_request_set_tfm(sub, fb);
+	/* The fallback is synchronous: no callback is ever called. */
+	ahash_request_set_callback(sub, req->base.flags & CRYPTO_TFM_REQ_MAY_SLEEP,
+				   NULL, NULL);
+	ahash_request_set_crypt(sub, req->src, req->result, req->nbytes);
+	switch (op) {
+	case 0: return crypto_ahash_init(sub);
+	case 1: return crypto_ahash_update(sub);
+	case 2: return crypto_ahash_final(sub);
+	case 3: return crypto_ahash_finup(sub);
+	case 4: return crypto_ahash_digest(sub);
+	case 5: return crypto_ahash_export(sub, state);
+	case 6: return crypto_ahash_import(sub, state);
+	case 7: return crypto_ahash_export_core(sub, state);
+	case 8: return crypto_ahash_import_core(sub, state);
+	}
+	return -EINVAL;
+}
+
+int vcrs_ahash_fallback_props(const char *name, unsigned int *statesize,
+			      unsigned int *digestsize, unsigned int *blocksize)
+{
+	struct crypto_ahash *fb;
+
+	/*
+	 * The fallback must export its core state (CRYPTO_AHASH_ALG_NO_EXPORT_CORE
+	 * clear). Some library-backed shashes do not (cmac-aes-lib, xcbc-aes-lib
+	 * in 7.2); then the fallback lookup below would instantiate the template,
+	 * which refuses a lookup that asks for CRYPTO_ALG_REQ_VIRT
+	 * (crypto_check_attr_type()): the algorithm could have no transform at
+	 * all. A lookup that only masks NO_EXPORT_CORE out instantiates the
+	 * template (cmac(aes-lib)); the instance stays registered and the
+	 * fallback lookup of every later transform finds it.
+	 */
+	fb = crypto_alloc_ahash(name, 0, CRYPTO_AHASH_ALG_NO_EXPORT_CORE);
+	if (!IS_ERR(fb))
+		crypto_free_ahash(fb);
+	/* The same lookup as crypto_ahash_init_tfm() does for its fallback. */
+	fb = crypto_alloc_ahash(name, CRYPTO_ALG_REQ_VIRT,
+				CRYPTO_ALG_ASYNC | CRYPTO_ALG_REQ_VIRT |
+				CRYPTO_AHASH_ALG_NO_EXPORT_CORE);
+	if (IS_ERR(fb))
+		return PTR_ERR(fb);
+	*statesize = crypto_ahash_statesize(fb);
+	*digestsize = crypto_ahash_digestsize(fb);
+	*blocksize = crypto_ahash_blocksize(fb);
+	crypto_free_ahash(fb);
+	return 0;
+}
+
+int vcrs_hash_digest(const char *name, const u8 *data, unsigned int len, u8 *out,
+		     unsigned int outlen)
+{
+	struct crypto_shash *h = crypto_alloc_shash(name, 0, 0);
+	int err;
+
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	err = crypto_shash_digestsize(h) <= outlen ?
+		crypto_shash_tfm_digest(h, data, len, out) : -EINVAL;
+	crypto_free_shash(h);
+	return err;
+}
+
 struct crypto_async_request *vcrs_crypto_get_backlog(struct crypto_queue *queue)
 {
 	return crypto_get_backlog(queue);
@@ -168,3 +285,19 @@ bool vcrs_sg_has_empty(struct scatterlist *sg)
 			return true;
 	return false;
 }
+
+static vcrs_stat_reader_t vcrs_stat_reader;
+
+void vcrs_set_stat_reader(vcrs_stat_reader_t reader)
+{
+	WRITE_ONCE(vcrs_stat_reader, reader);
+}
+
+/* The KUnit module uses it, so this module stays loaded meanwhile. */
+long long vcrs_stat(const char *key, bool min)
+{
+	vcrs_stat_reader_t reader = READ_ONCE(vcrs_stat_reader);
+
+	return reader ? reader(key, min) : -1;
+}
+EXPORT_SYMBOL_GPL(vcrs_stat);

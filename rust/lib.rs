@@ -15,4 +15,5 @@ pub mod crypto;
 pub mod irq_spinlock;
 pub mod module_global;
 pub mod scatterlist;
+pub mod stat_hook;
 pub mod virtio;

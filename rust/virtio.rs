@@ -29,7 +29,8 @@ use self::id::IdTableExt;
 pub use self::device_impl::{ConfigField, Device};
 pub use self::id::{DeviceId, IdTable};
 pub use self::queue::{
-    InFlight, Part, Parts, QueueHandler, QueueSpec, Virtqueue, Virtqueues, MAX_PARTS,
+    Buffers, Either, InFlight, Part, Parts, QueueHandler, QueueSpec, Virtqueue, Virtqueues,
+    MAX_PARTS,
 };
 
 /// An adapter for the registration of virtio drivers.

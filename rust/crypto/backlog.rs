@@ -1,35 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Requests waiting for room on the device, in arrival order.
+//! Requests waiting for room on a device, in arrival order.
 //!
-//! Requests are linked through their own `base.list` member, so queueing allocates nothing.
-//! Only requests whose caller allows backlogging (`CRYPTO_TFM_REQ_MAY_BACKLOG`) may wait: they
-//! were answered `-EBUSY` and are told `-EINPROGRESS` when they reach the device.
+//! Requests are linked through the head of their own context, so queueing allocates
+//! nothing, and requests of every algorithm type wait in one backlog. Only requests whose
+//! caller allows backlogging (`CRYPTO_TFM_REQ_MAY_BACKLOG`) may wait: they were answered
+//! `-EBUSY` and hear `-EINPROGRESS` when they go on ([`AnyRequest::notify_in_progress`]) or,
+//! at the latest, right before their completion.
 
-use super::skcipher::{Request, Skcipher};
+use super::{request::ReqHead, AnyRequest};
 use crate::abstractions::bindings;
-use core::marker::PhantomData;
+use core::{marker::PhantomData, ptr::NonNull};
 use kernel::{prelude::*, types::Opaque};
 
-/// Requests of one algorithm type waiting for the device. Not thread-safe: keep it under the
-/// lock that also serialises submission.
+/// Requests waiting for a device. Not thread-safe: keep it under the lock that also
+/// serialises submission.
 ///
 /// # Invariants
 ///
-/// `head` is an initialised list whose entries are the `base.list` of requests given up by
-/// `Request<T>` handles, `len` of them.
+/// `head` is an initialised list whose entries are the `link` of heads given up by
+/// `AnyRequest<C>` handles, `len` of them.
 #[pin_data(PinnedDrop)]
-pub struct Backlog<T: Skcipher> {
+pub struct Backlog<C> {
     #[pin]
     head: Opaque<bindings::list_head>,
     len: usize,
-    _p: PhantomData<Request<T>>,
+    _p: PhantomData<AnyRequest<C>>,
 }
 
 // SAFETY: The list only links requests, which may be completed from any CPU.
-unsafe impl<T: Skcipher> Send for Backlog<T> {}
+unsafe impl<C: Send> Send for Backlog<C> {}
 
-impl<T: Skcipher> Backlog<T> {
+impl<C> Backlog<C> {
     /// An empty backlog.
     pub fn new() -> impl PinInit<Self> {
         pin_init!(Self {
@@ -42,46 +44,56 @@ impl<T: Skcipher> Backlog<T> {
         })
     }
 
-    /// Appends `req`. A request that may not wait comes back with `EBUSY`.
-    pub fn push_back(self: Pin<&mut Self>, req: Request<T>) -> Result<(), (Error, Request<T>)> {
+    fn link(req: AnyRequest<C>, front: bool, this: &mut Self) {
+        let head = req.into_head();
+        // SAFETY: `head` is the initialised head of a live request, now owned by the backlog;
+        // its link is on no list. `this.head` is initialised (type invariant).
+        unsafe {
+            (*head.as_ptr()).backlogged = true;
+            let entry = (*head.as_ptr()).link.get();
+            if front {
+                bindings::vcrs_list_add(entry, this.head.get());
+            } else {
+                bindings::vcrs_list_add_tail(entry, this.head.get());
+            }
+        }
+        this.len += 1;
+    }
+
+    /// Appends `req`. A request whose caller does not allow waiting comes back with `EBUSY`.
+    pub fn push_back(
+        self: Pin<&mut Self>,
+        req: AnyRequest<C>,
+    ) -> Result<(), (Error, AnyRequest<C>)> {
         if !req.may_backlog() {
             return Err((EBUSY, req));
         }
         // SAFETY: Only `len` is touched, which is not structurally pinned.
-        let this = unsafe { self.get_unchecked_mut() };
-        let entry = req.list_raw();
-        core::mem::forget(req);
-        // SAFETY: `head` is initialised (type invariant); `entry` belongs to a live request not
-        // on any list, now owned by the backlog.
-        unsafe { bindings::vcrs_list_add_tail(entry, this.head.get()) };
-        this.len += 1;
+        Self::link(req, false, unsafe { self.get_unchecked_mut() });
         Ok(())
     }
 
     /// Puts `req` back at the front (it could not be submitted after all).
-    pub fn push_front(self: Pin<&mut Self>, req: Request<T>) {
+    pub fn push_front(self: Pin<&mut Self>, req: AnyRequest<C>) {
         // SAFETY: As for `push_back`.
-        let this = unsafe { self.get_unchecked_mut() };
-        let entry = req.list_raw();
-        core::mem::forget(req);
-        // SAFETY: As for `push_back`.
-        unsafe { bindings::vcrs_list_add(entry, this.head.get()) };
-        this.len += 1;
+        Self::link(req, true, unsafe { self.get_unchecked_mut() });
     }
 
     /// Takes the oldest request.
-    pub fn pop_front(self: Pin<&mut Self>) -> Option<Request<T>> {
+    pub fn pop_front(self: Pin<&mut Self>) -> Option<AnyRequest<C>> {
         // SAFETY: As for `push_back`.
         let this = unsafe { self.get_unchecked_mut() };
         if this.len == 0 {
             return None;
         }
-        // SAFETY: The list is initialised and not empty; its first entry is a request's
-        // `base.list`, which is unlinked here and handed back to a `Request<T>`.
+        // SAFETY: The list is initialised and not empty; its first entry is the `link` of a
+        // head given up by an `AnyRequest<C>`, unlinked here and handed back.
         let req = unsafe {
             let first = (*this.head.get()).next;
             bindings::vcrs_list_del_init(first);
-            Request::<T>::from_list_raw(first)
+            let head =
+                kernel::container_of!(first.cast::<Opaque<bindings::list_head>>(), ReqHead, link);
+            AnyRequest::from_head(NonNull::new_unchecked(head))
         };
         this.len -= 1;
         Some(req)
@@ -99,7 +111,7 @@ impl<T: Skcipher> Backlog<T> {
 }
 
 #[pinned_drop]
-impl<T: Skcipher> PinnedDrop for Backlog<T> {
+impl<C> PinnedDrop for Backlog<C> {
     fn drop(self: Pin<&mut Self>) {
         let mut this = self;
         // Nothing may be lost: requests still waiting are completed with an error.

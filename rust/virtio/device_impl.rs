@@ -5,7 +5,7 @@
 
 use super::{
     id::DeviceId,
-    queue::{QueueHandler, QueueSpec, Virtqueue, Virtqueues},
+    queue::{QueueHandler, QueueSpec, Virtqueues},
 };
 use crate::abstractions::bindings;
 use core::marker::PhantomData;
@@ -107,19 +107,17 @@ impl<'a> Device<device::Core<'a>> {
     ///
     /// Used-buffer notifications of queues whose spec asks for a callback are delivered to
     /// `handler` with the queue's index, in interrupt context. The queues live in a
-    /// [`Devres`]: they are revoked and deleted (after a device reset, with `drain` called on
-    /// every queue to take back the items the device still held) when the driver is unbound,
-    /// or earlier if the `Devres` is dropped.
+    /// [`Devres`]: they are revoked and deleted (after a device reset, dropping the items the
+    /// device still held) when the driver is unbound, or earlier if the `Devres` is dropped.
     pub fn find_vqs<H: QueueHandler + 'static>(
         &self,
         specs: KVec<QueueSpec>,
         handler: Arc<H>,
-        drain: fn(&mut Virtqueue),
     ) -> Result<Devres<Virtqueues<H>>> {
         // SAFETY: `self.as_raw()` is a valid device, and it is in the `Core` context: probe or
         // remove hold the device lock, so nothing else sets up or deletes queues meanwhile.
         // The `Devres` drops the queues at the latest when the device is unbound.
-        let queues = unsafe { Virtqueues::new(self.as_raw(), specs, handler, drain) }?;
+        let queues = unsafe { Virtqueues::new(self.as_raw(), specs, handler) }?;
         let dev: &device::Device<device::Bound> = self.as_ref();
         Devres::new(dev, Ok::<_, Error>(queues))
     }

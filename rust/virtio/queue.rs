@@ -8,7 +8,8 @@
 //!   its callback runs in hard interrupt context);
 //! - memory handed to the device belongs to an [`InFlight`] item that the queue owns until the
 //!   device returns it ([`Virtqueue::get_buf`]) or the device is reset
-//!   ([`Virtqueue::detach_unused_buf`]); each queue only ever holds items of one type.
+//!   ([`Virtqueue::detach_unused_buf`]); a queue's item type is a type parameter, so a token
+//!   always turns back into what it was.
 //!
 //! Notifications reach the driver in softirq context, not in the hard interrupt: the interrupt
 //! only marks the queue and schedules a bottom-half work item (`system_bh_wq`), which calls the
@@ -26,7 +27,6 @@ use crate::{
     new_irq_spinlock,
 };
 use core::{
-    any::TypeId,
     ffi::c_void,
     marker::PhantomData,
     ptr::NonNull,
@@ -40,31 +40,30 @@ use kernel::{
 };
 
 /// The most scatterlists one submission may have (headers, data, status).
-pub const MAX_PARTS: usize = 6;
+pub const MAX_PARTS: usize = 7;
 
 /// Receives the used-buffer notifications of a device's virtqueues.
 pub trait QueueHandler: Send + Sync {
+    /// What the device's queues carry. One type for every queue of the device, fixed at
+    /// compile time (an enum such as [`Either`] when queues carry different things).
+    type Item: InFlight;
+
     /// The device has used buffers of queue `index`. Called in softirq (bottom-half) context:
     /// must not sleep. `queue` is the queue's lock.
-    fn queue_done(&self, index: usize, queue: &IrqSpinLock<Virtqueue>);
+    fn queue_done(&self, index: usize, queue: &IrqSpinLock<Virtqueue<Self::Item>>);
 }
 
 /// What [`super::Device::find_vqs`] creates for one queue.
 pub struct QueueSpec {
     name: CString,
     callback: bool,
-    kind: TypeId,
 }
 
 impl QueueSpec {
-    /// A queue named `name` (shown in `/proc/interrupts`), whose items are of type `T`.
-    /// With `callback`, used-buffer notifications reach the [`QueueHandler`].
-    pub fn new<T: InFlight>(name: CString, callback: bool) -> Self {
-        Self {
-            name,
-            callback,
-            kind: TypeId::of::<T>(),
-        }
+    /// A queue named `name` (shown in `/proc/interrupts`). With `callback`, used-buffer
+    /// notifications reach the [`QueueHandler`].
+    pub fn new(name: CString, callback: bool) -> Self {
+        Self { name, callback }
     }
 }
 
@@ -73,44 +72,38 @@ impl QueueSpec {
 ///
 /// # Safety
 ///
-/// Implementors guarantee that `into_raw` returns a pointer that `from_raw` turns back into the
-/// same item, that the memory reachable through [`InFlight::ctx`], `src` and `dst` stays valid
-/// and at the same address for as long as the item is in raw form, and that nothing else
-/// accesses it meanwhile.
+/// Implementors guarantee that `into_raw` returns a pointer aligned to [`InFlight::ALIGN`]
+/// that `from_raw` turns back into the same item, that the memory [`InFlight::parts`]
+/// describes stays valid and at the same address for as long as the item is in raw form, and
+/// that nothing else accesses it meanwhile.
 pub unsafe trait InFlight: Sized + Send + 'static {
-    /// The item's own memory, from which headers and status buffers are described.
-    type Ctx;
+    /// The alignment of the pointers `into_raw` returns.
+    const ALIGN: usize;
     /// Gives up ownership; the item lives on behind the pointer.
     fn into_raw(self) -> NonNull<c_void>;
     /// # Safety
     ///
     /// `ptr` comes from `into_raw` of the same type and is not used afterwards.
     unsafe fn from_raw(ptr: NonNull<c_void>) -> Self;
-    /// # Safety
-    ///
-    /// `ptr` comes from `into_raw` and the item has not been taken back yet.
-    unsafe fn ctx<'a>(ptr: NonNull<c_void>) -> &'a mut Self::Ctx;
-    /// The item's source data, if it has any, as the device must see it.
+    /// The buffers of the item, as the device must see them.
     ///
     /// # Safety
     ///
-    /// As for [`InFlight::ctx`].
-    unsafe fn src<'a>(_ptr: NonNull<c_void>) -> Result<Option<SgList<'a>>> {
-        Ok(None)
-    }
-    /// The item's destination data, if it has any, as the device must see it.
-    ///
-    /// # Safety
-    ///
-    /// As for [`InFlight::ctx`].
-    unsafe fn dst<'a>(_ptr: NonNull<c_void>) -> Result<Option<SgList<'a>>> {
-        Ok(None)
-    }
+    /// `ptr` comes from `into_raw` and the item has not been taken back yet; the parts are
+    /// used only until then.
+    unsafe fn parts<'a>(ptr: NonNull<c_void>) -> Result<Parts<'a>>;
 }
 
-// SAFETY: A `KBox` owns its heap allocation, whose address does not change.
-unsafe impl<T: Send + 'static> InFlight for KBox<T> {
-    type Ctx = T;
+/// Memory in a box that describes its own buffers to a device.
+pub trait Buffers: Send + 'static {
+    /// The parts of one submission.
+    fn parts(&mut self) -> Result<Parts<'_>>;
+}
+
+// SAFETY: A `KBox` owns its heap allocation, whose address does not change and which is only
+// reachable through the raw pointer while the item is in raw form.
+unsafe impl<T: Buffers> InFlight for KBox<T> {
+    const ALIGN: usize = core::mem::align_of::<T>();
     fn into_raw(self) -> NonNull<c_void> {
         // SAFETY: `KBox::into_raw` never returns null.
         unsafe { NonNull::new_unchecked(KBox::into_raw(self).cast()) }
@@ -119,21 +112,102 @@ unsafe impl<T: Send + 'static> InFlight for KBox<T> {
         // SAFETY: By the safety requirements `ptr` came from `KBox::into_raw`.
         unsafe { KBox::from_raw(ptr.as_ptr().cast()) }
     }
-    unsafe fn ctx<'a>(ptr: NonNull<c_void>) -> &'a mut T {
+    unsafe fn parts<'a>(ptr: NonNull<c_void>) -> Result<Parts<'a>> {
         // SAFETY: By the safety requirements `ptr` is a live `KBox<T>` allocation that nothing
-        // else accesses.
-        unsafe { &mut *ptr.as_ptr().cast() }
+        // else accesses until it is taken back.
+        unsafe { (*ptr.as_ptr().cast::<T>()).parts() }
+    }
+}
+
+/// One of two item types, for a device whose queues carry different things. The variant
+/// travels in the lowest bit of the token, so both types must be aligned to 2 at least.
+pub enum Either<A, B> {
+    /// The first type.
+    Left(A),
+    /// The second type.
+    Right(B),
+}
+
+// SAFETY: The tag bit is only set on tokens of `B`, whose untagged address is aligned (so the
+// bit is free); each side keeps its own guarantees.
+unsafe impl<A: InFlight, B: InFlight> InFlight for Either<A, B> {
+    const ALIGN: usize = {
+        assert!(A::ALIGN >= 2 && B::ALIGN >= 2);
+        1
+    };
+
+    fn into_raw(self) -> NonNull<c_void> {
+        const { assert!(A::ALIGN >= 2 && B::ALIGN >= 2) };
+        match self {
+            Either::Left(a) => a.into_raw(),
+            Either::Right(b) => b.into_raw().map_addr(|a| a | 1),
+        }
+    }
+
+    unsafe fn from_raw(ptr: NonNull<c_void>) -> Self {
+        if ptr.addr().get() & 1 == 0 {
+            // SAFETY: An untagged token came from `A::into_raw` (requirements).
+            Either::Left(unsafe { A::from_raw(ptr) })
+        } else {
+            // SAFETY: A tagged token came from `B::into_raw`; its address, aligned to 2 or
+            // more, is not 0 without the tag.
+            Either::Right(unsafe { B::from_raw(untag(ptr)) })
+        }
+    }
+
+    unsafe fn parts<'a>(ptr: NonNull<c_void>) -> Result<Parts<'a>> {
+        if ptr.addr().get() & 1 == 0 {
+            // SAFETY: As for `from_raw`.
+            unsafe { A::parts(ptr) }
+        } else {
+            // SAFETY: As for `from_raw`.
+            unsafe { B::parts(untag(ptr)) }
+        }
+    }
+}
+
+fn untag(ptr: NonNull<c_void>) -> NonNull<c_void> {
+    // SAFETY: A tagged token's address without the tag is that of an item aligned to 2 or
+    // more, which is not 0.
+    ptr.map_addr(|a| unsafe { core::num::NonZeroUsize::new_unchecked(a.get() & !1) })
+}
+
+impl<A: InFlight, B: InFlight> Virtqueue<Either<A, B>> {
+    /// Adds an item of the first type (see [`Virtqueue::submit`]); on failure it comes back.
+    pub fn submit_left(&mut self, item: A) -> Result<(), (Error, A)> {
+        if !self.alive {
+            return Err((ENODEV, item));
+        }
+        let raw = Either::<A, B>::Left(item).into_raw();
+        // SAFETY: `raw` came from `into_raw` just above and is given back on every failure.
+        let ret = unsafe { self.submit_raw(raw) };
+        // SAFETY: On failure the device never saw `raw`, the untagged token of an `A`; it is
+        // taken back exactly once.
+        ret.map_err(|e| (e, unsafe { A::from_raw(raw) }))
+    }
+
+    /// Adds an item of the second type (see [`Virtqueue::submit`]); on failure it comes back.
+    pub fn submit_right(&mut self, item: B) -> Result<(), (Error, B)> {
+        if !self.alive {
+            return Err((ENODEV, item));
+        }
+        let raw = Either::<A, B>::Right(item).into_raw();
+        // SAFETY: As for `submit_left`.
+        let ret = unsafe { self.submit_raw(raw) };
+        // SAFETY: On failure the device never saw `raw`, the tagged token of a `B`; it is
+        // taken back exactly once.
+        ret.map_err(|e| (e, unsafe { B::from_raw(untag(raw)) }))
     }
 }
 
 /// One part of a submission.
 pub enum Part<'a> {
-    /// A buffer of the item's context.
+    /// A buffer the device reads.
     Buf(&'a [u8]),
-    /// The item's source scatterlist.
-    Src,
-    /// The item's destination scatterlist.
-    Dst,
+    /// A buffer the device writes.
+    BufMut(&'a mut [u8]),
+    /// A scatterlist of somebody else's memory (e.g. a crypto request's data).
+    List(SgList<'a>),
 }
 
 /// The parts of one submission: first those the device reads, then those it writes.
@@ -183,25 +257,28 @@ impl Default for Parts<'_> {
     }
 }
 
-/// One virtqueue of a device. Only reachable under its lock.
+/// One virtqueue of a device, carrying items of type `T`. Only reachable under its lock.
 ///
 /// # Invariants
 ///
 /// While `alive`, `raw` is a live queue of a bound device; every buffer on it belongs to an item
-/// of the type whose `TypeId` is `kind`.
-pub struct Virtqueue {
+/// of type `T` in raw form.
+pub struct Virtqueue<T: InFlight> {
     raw: NonNull<bindings::virtqueue>,
-    kind: TypeId,
     index: usize,
     /// Cleared (under the lock) before the queue is deleted: a late bottom half finds a dead
     /// queue and does nothing.
     alive: bool,
+    _p: PhantomData<T>,
 }
 
-// SAFETY: The queue is only used under its lock, from any CPU.
-unsafe impl Send for Virtqueue {}
+// SAFETY: The queue is only used under its lock, from any CPU; its items are `Send`.
+unsafe impl<T: InFlight> Send for Virtqueue<T> {}
 
-impl Virtqueue {
+// The queue holds items only in raw form; nothing of it is pinned.
+impl<T: InFlight> Unpin for Virtqueue<T> {}
+
+impl<T: InFlight> Virtqueue<T> {
     /// The queue's index on its device.
     pub fn index(&self) -> usize {
         self.index
@@ -216,23 +293,16 @@ impl Virtqueue {
         unsafe { bindings::virtqueue_get_vring_size(self.raw.as_ptr()) }
     }
 
-    /// Adds `item` to the queue, with the buffers `build` describes from the item's context.
-    /// Does not notify the device (see [`Virtqueue::kick`]). On failure the item comes back
-    /// with the error: `ENOSPC` when the ring is full.
-    pub fn submit<T: InFlight>(
-        &mut self,
-        item: T,
-        build: impl FnOnce(&mut T::Ctx) -> Result<Parts<'_>>,
-    ) -> Result<(), (Error, T)> {
+    /// Adds `item` to the queue, with the buffers it describes. Does not notify the device
+    /// (see [`Virtqueue::kick`]). On failure the item comes back with the error: `ENOSPC`
+    /// when the ring is full.
+    pub fn submit(&mut self, item: T) -> Result<(), (Error, T)> {
         if !self.alive {
             return Err((ENODEV, item));
         }
-        if self.kind != TypeId::of::<T>() {
-            return Err((EINVAL, item));
-        }
         let raw = item.into_raw();
         // SAFETY: `raw` came from `into_raw` just above and is given back on every failure.
-        let ret = unsafe { self.submit_raw::<T>(raw, build) };
+        let ret = unsafe { self.submit_raw(raw) };
         // SAFETY: On failure the device never saw `raw`; it is taken back exactly once.
         ret.map_err(|e| (e, unsafe { T::from_raw(raw) }))
     }
@@ -240,30 +310,30 @@ impl Virtqueue {
     /// # Safety
     ///
     /// `raw` comes from `T::into_raw`; on success it belongs to the queue.
-    unsafe fn submit_raw<T: InFlight>(
-        &mut self,
-        raw: NonNull<c_void>,
-        build: impl FnOnce(&mut T::Ctx) -> Result<Parts<'_>>,
-    ) -> Result {
+    unsafe fn submit_raw(&mut self, raw: NonNull<c_void>) -> Result {
         // SAFETY: `raw` is a live item in raw form (function safety requirement).
-        let parts = build(unsafe { T::ctx(raw) })?;
-        // SAFETY: as above.
-        let (src, dst) = unsafe { (T::src(raw)?, T::dst(raw)?) };
+        let parts = unsafe { T::parts(raw)? };
 
         // Single entries live here, on the stack: the ring copies what they describe.
         let mut bufs: [Option<SgBuf<'_>>; MAX_PARTS] = [const { None }; MAX_PARTS];
         let mut sgs = [core::ptr::null_mut::<bindings::scatterlist>(); MAX_PARTS];
         let (total, nout) = (parts.len, parts.nout);
         let mut descs = 0usize;
-        for (i, part) in parts.list.iter().take(total).enumerate() {
-            let list: &dyn AsSgList = match part {
-                Some(Part::Buf(b)) => bufs[i].insert(SgBuf::new(b)?),
-                Some(Part::Src) => src.as_ref().ok_or(EINVAL)?,
-                Some(Part::Dst) => dst.as_ref().ok_or(EINVAL)?,
+        for (i, part) in parts.list.into_iter().take(total).enumerate() {
+            let (ptr, count) = match part {
+                Some(Part::Buf(b)) => {
+                    let sg = bufs[i].insert(SgBuf::new(b)?);
+                    (sg.sg_ptr(), 1)
+                }
+                Some(Part::BufMut(b)) => {
+                    let sg = bufs[i].insert(SgBuf::new_mut(b)?);
+                    (sg.sg_ptr(), 1)
+                }
+                Some(Part::List(l)) => (l.sg_ptr(), l.sg_count()),
                 None => return Err(EINVAL),
             };
-            descs += list.sg_count();
-            sgs[i] = list.sg_ptr();
+            descs += count;
+            sgs[i] = ptr;
         }
         // A chain longer than the ring can never be added: refuse it rather than trip the
         // ring's warning.
@@ -299,8 +369,8 @@ impl Virtqueue {
     }
 
     /// Takes back an item the device has finished, with the number of bytes it says it wrote.
-    pub fn get_buf<T: InFlight>(&mut self) -> Option<(T, u32)> {
-        if !self.alive || self.kind != TypeId::of::<T>() {
+    pub fn get_buf(&mut self) -> Option<(T, u32)> {
+        if !self.alive {
             return None;
         }
         let mut len = 0u32;
@@ -312,8 +382,8 @@ impl Virtqueue {
     }
 
     /// Takes back an item the device never returned. Only meaningful after a device reset.
-    pub fn detach_unused_buf<T: InFlight>(&mut self) -> Option<T> {
-        if !self.alive || self.kind != TypeId::of::<T>() {
+    pub fn detach_unused_buf(&mut self) -> Option<T> {
+        if !self.alive {
             return None;
         }
         // SAFETY: The queue is live and locked.
@@ -339,14 +409,29 @@ impl Virtqueue {
         // SAFETY: The queue is live and locked.
         unsafe { bindings::virtqueue_enable_cb(self.raw.as_ptr()) }
     }
+
+    /// After a device reset: drops every item the device still held (their owners learn
+    /// it through the items' `Drop`), and marks the queue dead.
+    fn drain(&mut self) {
+        while let Some(item) = self.get_buf() {
+            drop(item);
+        }
+        while let Some(item) = self.detach_unused_buf() {
+            drop(item);
+        }
+        self.alive = false;
+    }
 }
+
+/// A queue behind its lock, at a fixed address.
+type QueueLock<T> = Pin<KBox<IrqSpinLock<Virtqueue<T>>>>;
 
 /// What `vdev->priv` points to while the queues exist: the handler, the queues' locks, which
 /// queues have news, and the bottom half that delivers them.
 #[pin_data]
 struct Context<H: QueueHandler + 'static> {
     handler: Arc<H>,
-    queues: KVec<Pin<KBox<IrqSpinLock<Virtqueue>>>>,
+    queues: KVec<QueueLock<H::Item>>,
     pending: KVec<AtomicBool>,
     #[pin]
     work: Work<Context<H>>,
@@ -372,8 +457,8 @@ impl<H: QueueHandler + 'static> WorkItem for Context<H> {
 /// `Devres`, so they are gone when the device is unbound.
 ///
 /// Dropping it resets the device (no buffer in use, no callback running), returns the items
-/// still on the queues to their owners by dropping them, deletes the queues and releases the
-/// handler.
+/// still on the queues to their owners by dropping them (the queue's job, not the driver's),
+/// deletes the queues and releases the handler.
 ///
 /// # Invariants
 ///
@@ -381,7 +466,6 @@ impl<H: QueueHandler + 'static> WorkItem for Context<H> {
 pub struct Virtqueues<H: QueueHandler + 'static> {
     vdev: NonNull<bindings::virtio_device>,
     ctx: Arc<Context<H>>,
-    drain: fn(&mut Virtqueue),
     // The ring stores the names' pointers, so they live as long as the queues.
     _specs: KVec<QueueSpec>,
     _p: PhantomData<H>,
@@ -401,7 +485,6 @@ impl<H: QueueHandler + 'static> Virtqueues<H> {
         vdev: *mut bindings::virtio_device,
         specs: KVec<QueueSpec>,
         handler: Arc<H>,
-        drain: fn(&mut Virtqueue),
     ) -> Result<Self> {
         let vdev = NonNull::new(vdev).ok_or(EINVAL)?;
         let n = specs.len();
@@ -450,13 +533,13 @@ impl<H: QueueHandler + 'static> Virtqueues<H> {
         // and the device is not ready yet, so it cannot have used any buffer. Until `Self`
         // exists, a failure must delete the queues by hand.
         let built = (|| -> Result<Arc<Context<H>>> {
-            for (index, (&vq, spec)) in raw.iter().zip(specs.iter()).enumerate() {
+            for (index, &vq) in raw.iter().enumerate() {
                 let raw = NonNull::new(vq).ok_or(EIO)?;
-                let queue = Virtqueue {
+                let queue = Virtqueue::<H::Item> {
                     raw,
-                    kind: spec.kind,
                     index,
                     alive: true,
+                    _p: PhantomData,
                 };
                 locks.push(
                     KBox::pin_init(new_irq_spinlock!(queue, "virtio_crypto_rs:vq"), GFP_KERNEL)?,
@@ -490,7 +573,6 @@ impl<H: QueueHandler + 'static> Virtqueues<H> {
         Ok(Self {
             vdev,
             ctx,
-            drain,
             _specs: specs,
             _p: PhantomData,
         })
@@ -530,7 +612,7 @@ impl<H: QueueHandler + 'static> Virtqueues<H> {
     }
 
     /// The lock of the queue at `index`, if any.
-    pub fn get(&self, index: usize) -> Option<&IrqSpinLock<Virtqueue>> {
+    pub fn get(&self, index: usize) -> Option<&IrqSpinLock<Virtqueue<H::Item>>> {
         self.context()
             .queues
             .get(index)
@@ -562,8 +644,7 @@ impl<H: QueueHandler + 'static> Drop for Virtqueues<H> {
         }
         for queue in self.ctx.queues.iter() {
             let mut vq = queue.lock();
-            (self.drain)(&mut vq);
-            vq.alive = false;
+            vq.drain();
         }
         // SAFETY: The queues were created by `find_vqs` and are deleted exactly once, here.
         unsafe { bindings::vcrs_virtio_del_vqs(vdev) };

@@ -37,6 +37,14 @@ pub(crate) struct CipherAlg {
 /// up), which is faster than a round trip to the host for small requests.
 pub(crate) const PRIORITY: i32 = 200;
 
+/// Priority of our hashes and MACs: above the kernel's own (7.2 registers its
+/// library-backed shashes, `sha256-lib`, `hmac-sha256-lib`, `cmac-aes-lib`, ..., at 300;
+/// they include the architecture-optimised code). A user that asks for `hmac(sha256)`
+/// (IPsec through authenc, dm-verity) gets the device: offloading is what this driver is
+/// for. A user that wants the CPU asks for the driver name or a synchronous hash (shash
+/// users, and ahash users masking `CRYPTO_ALG_ASYNC`, never get ours).
+pub(crate) const HASH_PRIORITY: i32 = 400;
+
 const AES_KEYS: &[u32] = &[16, 24, 32];
 // Two AES keys back to back: AES-128, -192 and -256 XTS, as the xts template accepts.
 const AES_XTS_KEYS: &[u32] = &[32, 48, 64];
@@ -143,3 +151,191 @@ pub(crate) fn ctr_add(ctr: &mut [u8], blocks: u64) {
         carry = (carry >> 8) + (sum >> 8);
     }
 }
+
+/// How a hash or MAC is keyed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keying {
+    /// A plain hash.
+    None,
+    /// HMAC over the named hash: any key length (RFC 2104).
+    Hmac(&'static CStr),
+    /// A block cipher MAC over AES with these key sizes: CMAC takes any AES key; XCBC only
+    /// AES-128 keys (RFC 3566), as the kernel's `xcbc-aes-lib`, the self-tests' reference.
+    Aes(&'static [usize]),
+}
+
+/// One hash (HASH service) or MAC (MAC service) algorithm.
+pub(crate) struct HashAlg {
+    /// `VIRTIO_CRYPTO_HASH_*` or `VIRTIO_CRYPTO_MAC_*`.
+    pub(crate) algo: u32,
+    pub(crate) name: &'static CStr,
+    pub(crate) driver_name: &'static CStr,
+    pub(crate) digestsize: u32,
+    pub(crate) blocksize: u32,
+    pub(crate) keying: Keying,
+}
+
+impl HashAlg {
+    /// Whether this is a MAC (MAC service, keyed).
+    pub(crate) fn is_mac(&self) -> bool {
+        self.keying != Keying::None
+    }
+
+    /// Whether a device whose hash mask is `hashes` and MAC mask `macs` serves it.
+    pub(crate) fn offered_by(&self, hashes: u32, macs: u64) -> bool {
+        if self.is_mac() {
+            self.algo < 64 && macs & (1u64 << self.algo) != 0
+        } else {
+            self.algo < 32 && hashes & (1u32 << self.algo) != 0
+        }
+    }
+}
+
+macro_rules! hash {
+    ($algo:ident, $name:literal, $driver:literal, $ds:expr, $bs:expr) => {
+        HashAlg {
+            algo: bindings::$algo,
+            name: $name,
+            driver_name: $driver,
+            digestsize: $ds,
+            blocksize: $bs,
+            keying: Keying::None,
+        }
+    };
+    ($algo:ident, $name:literal, $driver:literal, $ds:expr, $bs:expr, $keying:expr) => {
+        HashAlg {
+            algo: bindings::$algo,
+            name: $name,
+            driver_name: $driver,
+            digestsize: $ds,
+            blocksize: $bs,
+            keying: $keying,
+        }
+    };
+}
+
+/// Every hash and MAC this driver can register, if the device offers it.
+pub(crate) static HASHES: [HashAlg; 18] = [
+    hash!(VIRTIO_CRYPTO_HASH_MD5, c"md5", c"virtio-rs-md5", 16, 64),
+    hash!(VIRTIO_CRYPTO_HASH_SHA1, c"sha1", c"virtio-rs-sha1", 20, 64),
+    hash!(
+        VIRTIO_CRYPTO_HASH_SHA_224,
+        c"sha224",
+        c"virtio-rs-sha224",
+        28,
+        64
+    ),
+    hash!(
+        VIRTIO_CRYPTO_HASH_SHA_256,
+        c"sha256",
+        c"virtio-rs-sha256",
+        32,
+        64
+    ),
+    hash!(
+        VIRTIO_CRYPTO_HASH_SHA_384,
+        c"sha384",
+        c"virtio-rs-sha384",
+        48,
+        128
+    ),
+    hash!(
+        VIRTIO_CRYPTO_HASH_SHA_512,
+        c"sha512",
+        c"virtio-rs-sha512",
+        64,
+        128
+    ),
+    hash!(
+        VIRTIO_CRYPTO_HASH_SHA3_224,
+        c"sha3-224",
+        c"virtio-rs-sha3-224",
+        28,
+        144
+    ),
+    hash!(
+        VIRTIO_CRYPTO_HASH_SHA3_256,
+        c"sha3-256",
+        c"virtio-rs-sha3-256",
+        32,
+        136
+    ),
+    hash!(
+        VIRTIO_CRYPTO_HASH_SHA3_384,
+        c"sha3-384",
+        c"virtio-rs-sha3-384",
+        48,
+        104
+    ),
+    hash!(
+        VIRTIO_CRYPTO_HASH_SHA3_512,
+        c"sha3-512",
+        c"virtio-rs-sha3-512",
+        64,
+        72
+    ),
+    hash!(
+        VIRTIO_CRYPTO_MAC_HMAC_MD5,
+        c"hmac(md5)",
+        c"virtio-rs-hmac-md5",
+        16,
+        64,
+        Keying::Hmac(c"md5")
+    ),
+    hash!(
+        VIRTIO_CRYPTO_MAC_HMAC_SHA1,
+        c"hmac(sha1)",
+        c"virtio-rs-hmac-sha1",
+        20,
+        64,
+        Keying::Hmac(c"sha1")
+    ),
+    hash!(
+        VIRTIO_CRYPTO_MAC_HMAC_SHA_224,
+        c"hmac(sha224)",
+        c"virtio-rs-hmac-sha224",
+        28,
+        64,
+        Keying::Hmac(c"sha224")
+    ),
+    hash!(
+        VIRTIO_CRYPTO_MAC_HMAC_SHA_256,
+        c"hmac(sha256)",
+        c"virtio-rs-hmac-sha256",
+        32,
+        64,
+        Keying::Hmac(c"sha256")
+    ),
+    hash!(
+        VIRTIO_CRYPTO_MAC_HMAC_SHA_384,
+        c"hmac(sha384)",
+        c"virtio-rs-hmac-sha384",
+        48,
+        128,
+        Keying::Hmac(c"sha384")
+    ),
+    hash!(
+        VIRTIO_CRYPTO_MAC_HMAC_SHA_512,
+        c"hmac(sha512)",
+        c"virtio-rs-hmac-sha512",
+        64,
+        128,
+        Keying::Hmac(c"sha512")
+    ),
+    hash!(
+        VIRTIO_CRYPTO_MAC_CMAC_AES,
+        c"cmac(aes)",
+        c"virtio-rs-cmac-aes",
+        16,
+        16,
+        Keying::Aes(&[16, 24, 32])
+    ),
+    hash!(
+        VIRTIO_CRYPTO_MAC_XCBC_AES,
+        c"xcbc(aes)",
+        c"virtio-rs-xcbc-aes",
+        16,
+        16,
+        Keying::Aes(&[16])
+    ),
+];

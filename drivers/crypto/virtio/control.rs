@@ -5,18 +5,17 @@
 //! One request buffer per device is allocated at probe and cycles between the driver and the
 //! device, so control requests allocate nothing. A request is waited for with a bound; if the
 //! device does not answer in time the buffer stays with the device (it may still write to it)
-//! and the channel refuses work until the device gives it back.
+//! and the queue refuses work until the device gives it back.
 
-use crate::{abstractions::virtio::Virtqueues, queues::QueueEvents};
 use crate::{
     abstractions::{
         irq_spinlock::IrqSpinLock,
-        virtio::{Part, Parts, Virtqueue},
+        virtio::{Either, Virtqueue},
     },
-    wire::{self, Direction, HDR_LEN, SESSION_INPUT_LEN},
+    requests::{ControlBuf, QueueItem, MAX_KEY},
+    wire::{self, SessionKind, SESSION_ID_AT, SESSION_INPUT_LEN, SESSION_STATUS_AT},
 };
 use kernel::{
-    devres::Devres,
     new_condvar,
     prelude::*,
     sync::{CondVar, Mutex},
@@ -26,53 +25,50 @@ use kernel::{
 /// How long a control request may take before the device is considered unresponsive.
 const TIMEOUT_MS: u32 = 5000;
 
-/// The largest key a session request carries (the specification has no larger cipher key).
-pub(crate) const MAX_KEY: usize = 64;
-
-/// The memory of one control request, shared with the device while in flight.
-pub(crate) struct ControlBuf {
-    hdr: [u8; HDR_LEN],
-    key: [u8; MAX_KEY],
-    key_len: usize,
-    /// `virtio_crypto_session_input` for create, `virtio_crypto_inhdr` (first byte) for
-    /// destroy.
-    input: [u8; SESSION_INPUT_LEN],
-    used_len: u32,
-}
-
-impl ControlBuf {
-    pub(crate) fn new() -> Self {
-        Self {
-            hdr: [0; HDR_LEN],
-            key: [0; MAX_KEY],
-            key_len: 0,
-            input: [0; SESSION_INPUT_LEN],
-            used_len: 0,
-        }
-    }
+/// Creates and destroys device sessions.
+pub(crate) trait Sessions {
+    /// Creates a session of `kind` for `algo` (with `key` for ciphers and MACs); its id.
+    fn create_session(&self, kind: SessionKind, algo: u32, key: &[u8]) -> Result<u64>;
+    /// Destroys a session.
+    fn destroy_session(&self, kind: SessionKind, algo: u32, id: u64) -> Result;
 }
 
 /// Where the request buffer is: with the driver (`Some`) or with the device (`None`).
-pub(crate) struct Slot {
+struct Slot {
     buf: Option<KBox<ControlBuf>>,
     /// Set by the queue callback when the device returns the buffer.
     returned: bool,
 }
 
-/// The control channel of one device.
+/// The control queue of one device, beside its virtqueue.
 #[pin_data]
-pub(crate) struct ControlChannel {
+pub(crate) struct ControlQueue {
     /// Serialises control requests (sleeping is allowed: setkey and tfm exit may sleep).
     #[pin]
-    pub(crate) serial: Mutex<()>,
+    serial: Mutex<()>,
     /// The buffer's whereabouts; taken in the queue callback, so interrupts are off.
     #[pin]
-    pub(crate) slot: IrqSpinLock<Slot>,
+    slot: IrqSpinLock<Slot>,
     #[pin]
     returned: CondVar,
 }
 
-impl ControlChannel {
+/// Puts a control buffer on the control virtqueue and notifies the device; the buffer
+/// comes back if it could not be sent.
+pub(crate) type SendFn<'a> = &'a dyn Fn(KBox<ControlBuf>) -> Result<(), (Error, KBox<ControlBuf>)>;
+
+/// Sends `buf` on `vq`.
+pub(crate) fn send_on(
+    vq: &IrqSpinLock<Virtqueue<QueueItem>>,
+    buf: KBox<ControlBuf>,
+) -> Result<(), (Error, KBox<ControlBuf>)> {
+    let mut q = vq.lock();
+    q.submit_right(buf)?;
+    q.kick();
+    Ok(())
+}
+
+impl ControlQueue {
     pub(crate) fn new() -> Result<impl PinInit<Self, Error>> {
         let buf = KBox::new(ControlBuf::new(), GFP_KERNEL)?;
         Ok(try_pin_init!(Self {
@@ -82,63 +78,42 @@ impl ControlChannel {
         }? Error))
     }
 
+    fn returned(&self, buf: KBox<ControlBuf>, len: u32) {
+        let mut buf = buf;
+        buf.used_len = len;
+        let mut slot = self.slot.lock();
+        slot.buf = Some(buf);
+        slot.returned = true;
+        self.returned.notify_all();
+    }
+
     /// Called from the control queue's callback: takes the buffer back from the device.
-    pub(crate) fn complete(&self, vq: &mut Virtqueue) {
-        while let Some((mut buf, len)) = vq.get_buf::<KBox<ControlBuf>>() {
-            buf.used_len = len;
-            let mut slot = self.slot.lock();
-            slot.buf = Some(buf);
-            slot.returned = true;
-            self.returned.notify_all();
+    pub(crate) fn complete(&self, vq: &mut Virtqueue<QueueItem>) {
+        while let Some((item, len)) = vq.get_buf() {
+            match item {
+                Either::Right(buf) => self.returned(buf, len),
+                // A data request never goes on the control queue; it fails if it did.
+                Either::Left(req) => req.complete(Err(EIO)),
+            }
         }
     }
 
     /// After a device reset: takes the buffer back if the device held it, and wakes the
     /// waiter (which sees no answer and fails).
-    pub(crate) fn abort(&self, vq: &mut Virtqueue) {
+    pub(crate) fn abort(&self, vq: &mut Virtqueue<QueueItem>) {
         self.complete(vq);
-        while let Some(buf) = vq.detach_unused_buf::<KBox<ControlBuf>>() {
-            let mut slot = self.slot.lock();
-            slot.buf = Some(buf);
-            slot.returned = true;
-            self.returned.notify_all();
+        while let Some(item) = vq.detach_unused_buf() {
+            if let Either::Right(buf) = item {
+                self.returned(buf, 0);
+            }
         }
     }
 
-    /// Puts a request on the control queue and notifies the device. The queues are only
-    /// borrowed while submitting: the caller's wait sleeps.
-    fn send(
-        queues: &Devres<Virtqueues<QueueEvents>>,
-        index: usize,
-        buf: KBox<ControlBuf>,
-        create: bool,
-    ) -> Result<(), (Error, KBox<ControlBuf>)> {
-        let Some(guard) = queues.try_access() else {
-            return Err((ENODEV, buf));
-        };
-        let Some(queue) = guard.get(index) else {
-            return Err((ENODEV, buf));
-        };
-        let mut vq = queue.lock();
-        vq.submit(buf, |b: &mut ControlBuf| {
-            let mut parts = Parts::new().out(Part::Buf(&b.hdr))?;
-            if b.key_len > 0 {
-                parts = parts.out(Part::Buf(b.key.get(..b.key_len).ok_or(EINVAL)?))?;
-            }
-            let input_len = if create { SESSION_INPUT_LEN } else { 1 };
-            parts.inn(Part::Buf(&b.input[..input_len]))
-        })?;
-        vq.kick();
-        Ok(())
-    }
-
-    /// Sends one request and waits for the device's answer; returns the answer's buffer.
+    /// Sends one request and waits for the device's answer; returns the answer's bytes.
     fn transact(
         &self,
-        queues: &Devres<Virtqueues<QueueEvents>>,
-        index: usize,
+        send: SendFn<'_>,
         fill: impl FnOnce(&mut ControlBuf),
-        create: bool,
     ) -> Result<[u8; SESSION_INPUT_LEN]> {
         let _serial = self.serial.lock();
         let mut buf = {
@@ -148,9 +123,15 @@ impl ControlChannel {
         };
         fill(&mut buf);
         buf.input = [0; SESSION_INPUT_LEN];
-        buf.input[if create { 8 } else { 0 }] = 0xff; // no status yet
+        // No status yet.
+        let status_at = if buf.input_len == SESSION_INPUT_LEN {
+            SESSION_STATUS_AT
+        } else {
+            0
+        };
+        buf.input[status_at] = 0xff;
         buf.used_len = 0;
-        if let Err((e, buf)) = Self::send(queues, index, buf, create) {
+        if let Err((e, buf)) = send(buf) {
             // The device never saw the buffer: it is the driver's again.
             self.slot.lock().buf = Some(buf);
             return Err(e);
@@ -171,61 +152,50 @@ impl ControlChannel {
         let buf = slot.buf.as_mut().ok_or(EIO)?;
         // Keys do not linger in memory longer than the request.
         buf.key = [0; MAX_KEY];
-        let want = if create { SESSION_INPUT_LEN } else { 1 } as u32;
-        if buf.used_len < want {
+        if (buf.used_len as usize) < buf.input_len {
             return Err(EIO);
         }
         Ok(buf.input)
     }
 
-    /// Creates a cipher session for `key`; returns its id.
-    pub(crate) fn create_cipher_session(
+    /// Creates a session of `kind` for `algo` and `key`; returns its id.
+    pub(crate) fn create_session(
         &self,
-        queues: &Devres<Virtqueues<QueueEvents>>,
-        index: usize,
+        send: SendFn<'_>,
+        kind: SessionKind,
         algo: u32,
         key: &[u8],
-        dir: Direction,
     ) -> Result<u64> {
-        if key.is_empty() || key.len() > MAX_KEY {
+        if key.len() > MAX_KEY || (key.is_empty() && kind != SessionKind::Hash) {
             return Err(EINVAL);
         }
-        let input = self.transact(
-            queues,
-            index,
-            |b| {
-                b.hdr = wire::create_cipher_session(algo, key.len() as u32, dir);
-                b.key[..key.len()].copy_from_slice(key);
-                b.key_len = key.len();
-            },
-            true,
-        )?;
+        let input = self.transact(send, |b| {
+            b.hdr = wire::create_session(kind, algo, key.len() as u32);
+            b.key[..key.len()].copy_from_slice(key);
+            b.key_len = key.len();
+            b.input_len = SESSION_INPUT_LEN;
+        })?;
         let mut id = [0u8; 8];
-        id.copy_from_slice(&input[..8]);
+        id.copy_from_slice(&input[SESSION_ID_AT..SESSION_ID_AT + 8]);
         let mut status = [0u8; 4];
-        status.copy_from_slice(&input[8..12]);
+        status.copy_from_slice(&input[SESSION_STATUS_AT..SESSION_STATUS_AT + 4]);
         wire::status_to_result(u32::from_le_bytes(status))?;
         Ok(u64::from_le_bytes(id))
     }
 
     /// Destroys a session.
-    pub(crate) fn destroy_cipher_session(
+    pub(crate) fn destroy_session(
         &self,
-        queues: &Devres<Virtqueues<QueueEvents>>,
-        index: usize,
+        send: SendFn<'_>,
+        kind: SessionKind,
         algo: u32,
         session_id: u64,
     ) -> Result {
-        let input = self.transact(
-            queues,
-            index,
-            |b| {
-                b.hdr = wire::destroy_cipher_session(algo, session_id);
-                b.key = [0; MAX_KEY];
-                b.key_len = 0;
-            },
-            false,
-        )?;
+        let input = self.transact(send, |b| {
+            b.hdr = wire::destroy_session(kind, algo, session_id);
+            b.key_len = 0;
+            b.input_len = 1;
+        })?;
         wire::status_to_result(u32::from(input[0]))
     }
 }

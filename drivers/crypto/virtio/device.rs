@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! One bound virtio crypto device: probe, the state shared with transforms, and removal.
+//! One bound virtio crypto device: probe, the state transforms share, and removal.
+//!
+//! The device owns its queues: data requests go through [`CryptoDevice::submit`], sessions
+//! through [`Sessions`]; nobody else touches a virtqueue.
 
 use crate::{
     abstractions::{
         bindings,
-        crypto::skcipher::{Outcome, Request},
+        crypto::Queued,
         virtio::{self, Virtqueues},
     },
     config::{DeviceConfig, RawConfig},
-    dataq,
+    control::{self, Sessions},
     queues::{self, QueueEvents},
-    registry, session_check,
-    skcipher::VirtioSkcipher,
-    wire::Direction,
+    requests::{ControlBuf, DataRequest},
+    session_check::{self, Usable},
+    stats::Stats,
+    wire::SessionKind,
 };
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use kernel::{debugfs, device::Core, devres::Devres, prelude::*, str::CString, sync::Arc};
@@ -22,6 +26,8 @@ use kernel::{debugfs, device::Core, devres::Devres, prelude::*, str::CString, sy
 /// after the device is gone; the queues are then revoked and every request fails).
 pub(crate) struct CryptoDevice {
     pub(crate) config: DeviceConfig,
+    /// What the device serves: advertised, and accepted a session for at probe.
+    pub(crate) usable: Usable,
     queues: Devres<Virtqueues<QueueEvents>>,
     events: Arc<QueueEvents>,
     data_queues: usize,
@@ -39,97 +45,116 @@ impl CryptoDevice {
         self.next_queue.fetch_add(1, Ordering::Relaxed) % self.data_queues.max(1)
     }
 
-    /// Sends a request to data queue `index`.
+    /// The device's counters.
+    pub(crate) fn stats(&self) -> &Stats {
+        &self.events.stats
+    }
+
+    /// The kept session of hash `algo`, if the device serves it.
+    pub(crate) fn hash_session(&self, algo: u32) -> Option<u64> {
+        if algo >= 32 || self.usable.hashes & (1u32 << algo) == 0 {
+            return None;
+        }
+        self.usable.hash_sessions.get(algo as usize).copied()
+    }
+
+    /// Sends a request to data queue `index`; if the queue cannot take it, it comes back.
     pub(crate) fn submit(
         &self,
         index: usize,
-        req: Request<VirtioSkcipher>,
-    ) -> Outcome<VirtioSkcipher> {
+        req: DataRequest,
+    ) -> Result<Queued, (Error, DataRequest)> {
         let Some(queues) = self.queues.try_access() else {
-            return Outcome::Failed(ENODEV, req);
+            return Err((ENODEV, req));
         };
-        let (Some(queue), Some(state)) = (queues.get(index), self.events.data.get(index)) else {
-            return Outcome::Failed(ENODEV, req);
+        let (Some(vq), Some(data)) = (queues.get(index), self.events.data.get(index)) else {
+            return Err((ENODEV, req));
         };
-        dataq::submit(state, queue, &self.dead, &self.events.stats, req)
+        data.submit(vq, &self.dead, &self.events.stats, req)
     }
 
-    /// Creates a cipher session on the control queue.
-    pub(crate) fn create_session(&self, algo: u32, key: &[u8], dir: Direction) -> Result<u64> {
-        if self.is_dead() {
-            return Err(ENODEV);
-        }
-        let id = self.events.control.create_cipher_session(
-            &self.queues,
-            self.events.control_index,
-            algo,
-            key,
-            dir,
-        )?;
-        crate::stats::Stats::add(&self.events.stats.sessions, 1);
-        Ok(id)
-    }
-
-    /// Destroys a cipher session.
-    pub(crate) fn destroy_session(&self, algo: u32, id: u64) -> Result {
-        if self.is_dead() {
-            return Err(ENODEV);
-        }
-        self.events.control.destroy_cipher_session(
-            &self.queues,
-            self.events.control_index,
-            algo,
-            id,
-        )
+    fn send_control(&self, buf: KBox<ControlBuf>) -> Result<(), (Error, KBox<ControlBuf>)> {
+        let Some(queues) = self.queues.try_access() else {
+            return Err((ENODEV, buf));
+        };
+        let Some(vq) = queues.get(self.events.control_index) else {
+            return Err((ENODEV, buf));
+        };
+        control::send_on(vq, buf)
     }
 
     /// Stops the device and fails everything it still holds. Called on remove, with the
     /// device still bound.
     fn shutdown(&self, dev: &virtio::Device<Core<'_>>) {
-        // New requests fail from now on: `dataq::submit` checks this under the queue lock.
-        for state in self.events.data.iter() {
-            let _guard = state.lock();
-            self.dead.store(true, Ordering::Release);
-        }
+        // New requests fail from now on: `DataQueue::submit` checks this under the queue's
+        // lock, and the fences wait for submissions that checked it before.
         self.dead.store(true, Ordering::Release);
+        for data in self.events.data.iter() {
+            data.fence();
+        }
         dev.reset();
         let Ok(queues) = self.queues.access(dev.as_ref()) else {
             return;
         };
-        for (index, state) in self.events.data.iter().enumerate() {
-            if let Some(queue) = queues.get(index) {
-                dataq::drain(state, queue, &self.events.stats);
+        for (index, data) in self.events.data.iter().enumerate() {
+            if let Some(vq) = queues.get(index) {
+                data.drain(vq);
             }
         }
-        if let Some(queue) = queues.get(self.events.control_index) {
-            self.events.control.abort(&mut queue.lock());
+        if let Some(vq) = queues.get(self.events.control_index) {
+            self.events.control.abort(&mut vq.lock());
         }
     }
 }
 
-/// The device's counters as a debugfs file (`virtio_crypto_rs-<dev>/stats`).
-struct StatsView(Arc<QueueEvents>);
+impl Sessions for CryptoDevice {
+    fn create_session(&self, kind: SessionKind, algo: u32, key: &[u8]) -> Result<u64> {
+        if self.is_dead() {
+            return Err(ENODEV);
+        }
+        let id = self
+            .events
+            .control
+            .create_session(&|b| self.send_control(b), kind, algo, key)?;
+        Stats::add(&self.events.stats.sessions, 1);
+        Ok(id)
+    }
+
+    fn destroy_session(&self, kind: SessionKind, algo: u32, id: u64) -> Result {
+        if self.is_dead() {
+            return Err(ENODEV);
+        }
+        self.events
+            .control
+            .destroy_session(&|b| self.send_control(b), kind, algo, id)
+    }
+}
+
+/// The device's counters as a debugfs file (`virtio_crypto_rs-<dev>/stats`), and the
+/// device's `max_size` (tests size their requests by it).
+struct StatsView(Arc<QueueEvents>, u64);
 
 impl core::fmt::Debug for StatsView {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        kernel::fmt::Display::fmt(&self.0.stats, f)
+        kernel::fmt::Display::fmt(&self.0.stats, f)?;
+        writeln!(f, "max_size {}", self.1)
     }
 }
 
 /// Per-binding data, dropped after the device has been reset on remove.
 pub(crate) struct VirtioCrypto {
-    device: Arc<CryptoDevice>,
+    pub(crate) device: Arc<CryptoDevice>,
     _stats: Pin<KBox<debugfs::File<StatsView>>>,
     _dir: debugfs::Dir,
 }
 
 impl VirtioCrypto {
-    /// Reads and validates the configuration, creates the queues, sets DRIVER_OK and
-    /// registers the device's algorithms.
+    /// Reads and validates the configuration, creates the queues, sets DRIVER_OK and finds
+    /// out which advertised algorithms the device serves.
     ///
     /// A device that breaks the specification is refused with one log line that says which
     /// rule it broke; everything set up until then is released by the drops.
-    pub(crate) fn probe(dev: &virtio::Device<Core<'_>>) -> Result<Self> {
+    pub(crate) fn probe(dev: &virtio::Device<Core<'_>>, depth: u32) -> Result<Self> {
         if !dev.has_feature(bindings::VIRTIO_F_VERSION_1) {
             dev_err!(dev.as_ref(), "device does not offer VIRTIO_F_VERSION_1\n");
             return Err(ENODEV);
@@ -139,20 +164,14 @@ impl VirtioCrypto {
             dev_err!(dev.as_ref(), "invalid device configuration: {e}\n");
             EINVAL
         })?;
-        let registry = registry::get().ok_or(ENODEV)?;
 
         // Every data queue the device has is created, even if there are more than CPUs: the
         // control queue's index is `max_dataqueues`, and virtio_find_vqs() numbers queues by
         // their position in the list, so none can be left out. Requests are spread over all
         // of them, which lets a device that serves each queue in its own thread use them all.
         let data_queues = config.max_dataqueues as usize;
-        let depth = *crate::module_parameters::queue_depth.value();
         let events = Arc::pin_init(QueueEvents::new(data_queues, depth)?, GFP_KERNEL)?;
-        let queues = dev.find_vqs(
-            queues::layout(data_queues)?,
-            events.clone(),
-            queues::drop_unused,
-        )?;
+        let queues = dev.find_vqs(queues::layout(data_queues)?, events.clone())?;
         let (dataq_size, controlq_size) = {
             let q = queues.access(dev.as_ref())?;
             let size = |i: usize| q.get(i).map_or(0, |vq| vq.lock().size());
@@ -160,39 +179,44 @@ impl VirtioCrypto {
         };
         dev.ready();
 
+        let mut device = CryptoDevice {
+            config,
+            usable: Usable::default(),
+            queues,
+            events,
+            data_queues,
+            next_queue: AtomicUsize::new(0),
+            dead: AtomicBool::new(false),
+        };
+        // From here on `usable` says what the device serves, not only what it advertises;
+        // the probe line shows both.
+        device.usable = session_check::usable(
+            dev.as_ref(),
+            &device,
+            config.cipher_algos,
+            config.hash_algos,
+            config.mac_algos,
+        );
+        let u = device.usable;
         dev_info!(
             dev.as_ref(),
-            "virtio_crypto_rs: {config} data_queues={data_queues} dataq_size={dataq_size} controlq_size={controlq_size}\n"
+            "virtio_crypto_rs: {config} data_queues={data_queues} dataq_size={dataq_size} controlq_size={controlq_size} cipher_ok={:#x} hash_ok={:#x} mac_ok={:#x}\n",
+            u.ciphers,
+            u.hashes,
+            u.macs
         );
-        // From here on `config` says what the device serves, not only what it advertises.
-        let mut config = config;
-        config.cipher_algos = session_check::usable_ciphers(
-            dev.as_ref(),
-            &events.control,
-            &queues,
-            events.control_index,
-            config.cipher_algos,
-        );
-        let device = Arc::new(
-            CryptoDevice {
-                config,
-                queues,
-                events,
-                data_queues,
-                next_queue: AtomicUsize::new(0),
-                dead: AtomicBool::new(false),
-            },
-            GFP_KERNEL,
-        )?;
+        let device = Arc::new(device, GFP_KERNEL)?;
         let dir = debugfs::Dir::new(&CString::try_from_fmt(fmt!(
             "virtio_crypto_rs-{}",
             dev.as_ref().name()
         ))?);
         let stats = KBox::pin_init(
-            dir.read_only_file(c"stats", StatsView(device.events.clone())),
+            dir.read_only_file(
+                c"stats",
+                StatsView(device.events.clone(), device.config.max_size),
+            ),
             GFP_KERNEL,
         )?;
-        registry.add(device.clone())?;
         Ok(Self {
             device,
             _stats: stats,
@@ -200,11 +224,8 @@ impl VirtioCrypto {
         })
     }
 
-    /// Unregisters what only this device served, then stops it and fails what it held.
-    pub(crate) fn remove(&self, dev: &virtio::Device<Core<'_>>) {
-        if let Some(registry) = registry::get() {
-            registry.remove(&self.device);
-        }
+    /// Stops the device and fails what it held (after its algorithms were unregistered).
+    pub(crate) fn shutdown(&self, dev: &virtio::Device<Core<'_>>) {
         self.device.shutdown(dev);
     }
 }

@@ -5,24 +5,23 @@
 
 use crate::{
     abstractions::{
-        crypto::skcipher::Request,
         irq_spinlock::IrqSpinLock,
         virtio::{QueueHandler, QueueSpec, Virtqueue},
     },
-    control::{ControlBuf, ControlChannel},
-    dataq::{self, DataQueueState},
-    skcipher::VirtioSkcipher,
+    control::ControlQueue,
+    dataq::DataQueue,
+    requests::QueueItem,
     stats::Stats,
 };
 use kernel::{prelude::*, str::CString};
 
-/// Everything the queue interrupts need: per data queue its backlog, the control channel,
-/// and the counters.
+/// The driver's side of every queue: per data queue its backlog, the control queue, and
+/// the counters. Reached from the queue interrupts.
 #[pin_data]
 pub(crate) struct QueueEvents {
-    pub(crate) data: KVec<Pin<KBox<IrqSpinLock<DataQueueState>>>>,
+    pub(crate) data: KVec<Pin<KBox<DataQueue>>>,
     #[pin]
-    pub(crate) control: ControlChannel,
+    pub(crate) control: ControlQueue,
     pub(crate) control_index: usize,
     pub(crate) stats: Stats,
 }
@@ -32,14 +31,11 @@ impl QueueEvents {
         let mut data = KVec::with_capacity(data_queues, GFP_KERNEL)?;
         for _ in 0..data_queues {
             data.push(
-                KBox::pin_init(
-                    crate::new_irq_spinlock!(DataQueueState::new(depth)),
-                    GFP_KERNEL,
-                )?,
+                KBox::pin_init(DataQueue::new(depth), GFP_KERNEL)?,
                 GFP_KERNEL,
             )?;
         }
-        let control = ControlChannel::new()?;
+        let control = ControlQueue::new()?;
         Ok(try_pin_init!(Self {
             data,
             control <- control,
@@ -50,11 +46,13 @@ impl QueueEvents {
 }
 
 impl QueueHandler for QueueEvents {
-    fn queue_done(&self, index: usize, queue: &IrqSpinLock<Virtqueue>) {
+    type Item = QueueItem;
+
+    fn queue_done(&self, index: usize, queue: &IrqSpinLock<Virtqueue<QueueItem>>) {
         if index == self.control_index {
             self.control.complete(&mut queue.lock());
-        } else if let Some(state) = self.data.get(index) {
-            dataq::service(state, queue, &self.stats);
+        } else if let Some(data) = self.data.get(index) {
+            data.service(queue, &self.stats);
         }
     }
 }
@@ -64,24 +62,9 @@ pub(crate) fn layout(data_queues: usize) -> Result<KVec<QueueSpec>> {
     let mut specs = KVec::with_capacity(data_queues + 1, GFP_KERNEL)?;
     for i in 0..data_queues {
         let name = CString::try_from_fmt(fmt!("dataq.{i}"))?;
-        specs.push(
-            QueueSpec::new::<Request<VirtioSkcipher>>(name, true),
-            GFP_KERNEL,
-        )?;
+        specs.push(QueueSpec::new(name, true), GFP_KERNEL)?;
     }
     let name = CString::try_from_fmt(fmt!("controlq"))?;
-    specs.push(QueueSpec::new::<KBox<ControlBuf>>(name, true), GFP_KERNEL)?;
+    specs.push(QueueSpec::new(name, true), GFP_KERNEL)?;
     Ok(specs)
-}
-
-/// Takes back whatever the device still holds when the queues are deleted (only reached
-/// when probe fails half-way; `remove` drains the queues itself). Dropping a request
-/// completes it with an error.
-pub(crate) fn drop_unused(vq: &mut Virtqueue) {
-    while let Some(req) = vq.detach_unused_buf::<Request<VirtioSkcipher>>() {
-        drop(req);
-    }
-    while let Some(buf) = vq.detach_unused_buf::<KBox<ControlBuf>>() {
-        drop(buf);
-    }
 }

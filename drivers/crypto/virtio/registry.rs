@@ -1,21 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The bound devices and the algorithms registered for them.
+//! The algorithms registered for the bound devices.
 //!
-//! Registration is global across devices: the first device that offers an algorithm
-//! registers it, the last one to go unregisters it. A new transform picks, round-robin, a
-//! device that offers its algorithm.
+//! Registration is global across devices: the first device that serves an algorithm
+//! registers it, the last one to go unregisters it. Transforms find their device through
+//! the [`Devices`] list their registration carries.
 
 use crate::{
-    abstractions::{
-        crypto::skcipher::{AlgInfo, Registration},
-        module_global,
+    abstractions::crypto::{
+        ahash::{self, AhashInfo},
+        skcipher::{self, SkcipherInfo},
+        AlgInfo, Registration,
     },
-    algs::{CipherAlg, CIPHERS, PRIORITY},
+    abstractions::{module_global, stat_hook::ValueSource},
+    ahash::{AlgData as HashData, VirtioAhash},
+    algs::{CIPHERS, HASHES, HASH_PRIORITY, PRIORITY},
     device::CryptoDevice,
-    skcipher::{AlgData, VirtioSkcipher},
+    devices::Devices,
+    session_check::Usable,
+    skcipher::{AlgData as CipherData, VirtioSkcipher},
 };
-use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel::{
     new_mutex,
     prelude::*,
@@ -23,95 +27,226 @@ use kernel::{
     ThisModule,
 };
 
-/// The module's registry (one per module, in [`module_global`]).
+/// The registered algorithms, by index in [`CIPHERS`] and [`HASHES`].
+#[derive(Default)]
+struct Algs {
+    ciphers: KVec<(usize, Pin<KBox<Registration<VirtioSkcipher>>>)>,
+    hashes: KVec<(usize, Pin<KBox<Registration<VirtioAhash>>>)>,
+}
+
+/// The module's registry.
 #[pin_data]
 pub(crate) struct Registry {
-    /// The bound devices. Short critical sections only: transform init takes it.
+    devices: Arc<Devices>,
+    /// Held across (un)registration, which runs the self-tests and so creates transforms:
+    /// it must never be taken by transform init.
     #[pin]
-    devices: Mutex<KVec<Arc<CryptoDevice>>>,
-    /// The registered algorithms, by index in [`CIPHERS`]. Held across (un)registration,
-    /// which runs the self-tests and so creates transforms: it must never be taken by
-    /// transform init.
-    #[pin]
-    algs: Mutex<KVec<(usize, Registration<VirtioSkcipher>)>>,
-    next: AtomicUsize,
+    algs: Mutex<Algs>,
     module: &'static ThisModule,
 }
 
 impl Registry {
-    pub(crate) fn new(module: &'static ThisModule) -> impl PinInit<Self, Error> {
-        try_pin_init!(Self {
-            devices <- new_mutex!(KVec::new()),
-            algs <- new_mutex!(KVec::new()),
-            next: AtomicUsize::new(0),
+    pub(crate) fn new(module: &'static ThisModule) -> Result<impl PinInit<Self, Error>> {
+        let devices = Arc::pin_init(Devices::new(), GFP_KERNEL)?;
+        Ok(try_pin_init!(Self {
+            devices,
+            algs <- new_mutex!(Algs::default()),
             module,
-        }? Error)
+        }? Error))
     }
 
-    /// Adds a device and registers the algorithms it is the first to offer.
+    /// Adds a device and registers the algorithms it is the first to serve.
     pub(crate) fn add(&self, device: Arc<CryptoDevice>) -> Result {
         let mut algs = self.algs.lock();
-        let cipher_mask = device.config.cipher_algos;
-        self.devices.lock().push(device, GFP_KERNEL)?;
+        let usable = device.usable;
+        self.devices.add(device)?;
         for (index, cipher) in CIPHERS.iter().enumerate() {
-            if !cipher.offered_by(cipher_mask) || algs.iter().any(|(i, _)| *i == index) {
+            if !cipher.offered_by(usable.ciphers) || algs.ciphers.iter().any(|(i, _)| *i == index) {
                 continue;
             }
-            let info = AlgInfo {
-                name: cipher.name,
-                driver_name: cipher.driver_name,
-                priority: PRIORITY,
-                blocksize: cipher.blocksize,
+            let info = SkcipherInfo {
+                alg: AlgInfo {
+                    name: cipher.name,
+                    driver_name: cipher.driver_name,
+                    priority: PRIORITY,
+                    blocksize: cipher.blocksize,
+                },
                 min_keysize: cipher.key_sizes.iter().copied().min().unwrap_or(0),
                 max_keysize: cipher.key_sizes.iter().copied().max().unwrap_or(0),
                 ivsize: cipher.ivsize,
                 chunksize: cipher.cipher_block as u32,
             };
+            let data = CipherData {
+                cipher,
+                devices: self.devices.clone(),
+            };
             // A failed registration leaves the others usable; it is reported, not fatal.
-            match Registration::new(&info, AlgData { cipher }, self.module) {
-                Ok(reg) => algs.push((index, reg), GFP_KERNEL)?,
+            match KBox::pin_init(skcipher::register(&info, data, self.module), GFP_KERNEL) {
+                Ok(reg) => algs.ciphers.push((index, reg), GFP_KERNEL)?,
                 Err(e) => pr_err!("cannot register {:?}: {:?}\n", cipher.driver_name, e),
+            }
+        }
+        for (index, hash) in HASHES.iter().enumerate() {
+            if !hash.offered_by(usable.hashes, usable.macs)
+                || algs.hashes.iter().any(|(i, _)| *i == index)
+            {
+                continue;
+            }
+            // The state is the fallback's: its size, digest and block size must be ours.
+            let statesize = match ahash::fallback_props(hash.name) {
+                Ok((state, digest, block))
+                    if digest == hash.digestsize && block == hash.blocksize =>
+                {
+                    state
+                }
+                other => {
+                    pr_err!(
+                        "cannot register {:?}: no matching fallback ({:?})\n",
+                        hash.driver_name,
+                        other.err()
+                    );
+                    continue;
+                }
+            };
+            let info = AhashInfo {
+                alg: AlgInfo {
+                    name: hash.name,
+                    driver_name: hash.driver_name,
+                    priority: HASH_PRIORITY,
+                    blocksize: hash.blocksize,
+                },
+                digestsize: hash.digestsize,
+                statesize,
+                keyed: hash.is_mac(),
+            };
+            let data = HashData {
+                hash,
+                devices: self.devices.clone(),
+            };
+            match KBox::pin_init(ahash::register(&info, data, self.module), GFP_KERNEL) {
+                Ok(reg) => algs.hashes.push((index, reg), GFP_KERNEL)?,
+                Err(e) => pr_err!("cannot register {:?}: {:?}\n", hash.driver_name, e),
             }
         }
         Ok(())
     }
 
-    /// Removes a device and unregisters the algorithms no remaining device offers.
+    /// Removes a device and unregisters the algorithms no remaining device serves.
     pub(crate) fn remove(&self, device: &CryptoDevice) {
         let mut algs = self.algs.lock();
-        let remaining = {
-            let mut devices = self.devices.lock();
-            devices.retain(|d| !core::ptr::eq(&**d, device));
-            let mut mask = 0u64;
-            for d in devices.iter() {
-                mask |= d.config.cipher_algos;
+        let remaining = self.devices.remove(device, |list| {
+            let mut u = Usable::default();
+            for d in list {
+                u.ciphers |= d.usable.ciphers;
+                u.hashes |= d.usable.hashes;
+                u.macs |= d.usable.macs;
             }
-            mask
-        };
+            u
+        });
         // Dropping a registration unregisters it; transforms still alive fail with ENODEV.
-        algs.retain(|(index, _)| CIPHERS.get(*index).is_some_and(|c| c.offered_by(remaining)));
+        algs.ciphers.retain(|(index, _)| {
+            CIPHERS
+                .get(*index)
+                .is_some_and(|c| c.offered_by(remaining.ciphers))
+        });
+        algs.hashes.retain(|(index, _)| {
+            HASHES
+                .get(*index)
+                .is_some_and(|h| h.offered_by(remaining.hashes, remaining.macs))
+        });
     }
+}
 
-    fn find(&self, cipher: &CipherAlg) -> Option<Arc<CryptoDevice>> {
-        let devices = self.devices.lock();
-        let offering = devices
-            .iter()
-            .filter(|d| !d.is_dead() && cipher.offered_by(d.config.cipher_algos));
-        let n = offering.clone().count();
-        if n == 0 {
-            return None;
+/// The values the KUnit suites read: the device counters, and `max_size`.
+impl ValueSource for Registry {
+    fn value(key: &[u8], min: bool) -> Option<i64> {
+        let registry = module_global::get::<Registry>()?;
+        let v = registry.devices.fold(
+            |d| match key {
+                b"max_size" => Some(d.config.max_size),
+                _ => d.stats().value(key),
+            },
+            |a, b| if min { a.min(b) } else { a.saturating_add(b) },
+        )?;
+        i64::try_from(v).ok()
+    }
+}
+
+#[cfg(CONFIG_KUNIT)]
+#[allow(unsafe_code)] // Only the KUnit suite registration that `kunit_tests` generates.
+#[kunit_tests(virtio_crypto_rs_registration)]
+mod tests {
+    use crate::abstractions::crypto::{
+        skcipher::{self, Skcipher, SkcipherInfo, SkcipherType},
+        AlgInfo, Algorithm, Outcome, Registration, Request,
+    };
+    use kernel::prelude::*;
+
+    /// An skcipher that refuses every request: only its registration is tested.
+    struct Dummy;
+
+    impl Algorithm for Dummy {
+        type Type = SkcipherType;
+        type AlgData = u32;
+        type TfmCtx = ();
+        type ReqCtx = ();
+        fn resume(req: Request<Self>, _arg: u32) {
+            req.complete(Err(EIO));
         }
-        let pick = self.next.fetch_add(1, Ordering::Relaxed) % n;
-        offering.clone().nth(pick).cloned()
     }
-}
 
-/// A device that serves `cipher`, for a new transform.
-pub(crate) fn find_device(cipher: &CipherAlg) -> Option<Arc<CryptoDevice>> {
-    module_global::get::<Registry>()?.find(cipher)
-}
+    impl Skcipher for Dummy {
+        fn init(_alg: &u32) -> Result<()> {
+            Ok(())
+        }
+        fn setkey(_alg: &u32, _tfm: &(), _key: &[u8]) -> Result {
+            Ok(())
+        }
+        fn crypt(req: Request<Self>, _encrypt: bool) -> Outcome<Self> {
+            Outcome::Failed(EINVAL, req)
+        }
+    }
 
-/// The module's registry, while the module is loaded.
-pub(crate) fn get() -> Option<Arc<Registry>> {
-    module_global::get::<Registry>()
+    fn info(driver_name: &'static CStr, blocksize: u32) -> SkcipherInfo {
+        SkcipherInfo {
+            alg: AlgInfo {
+                name: c"vcrs-kunit-dummy",
+                driver_name,
+                priority: 0,
+                blocksize,
+            },
+            min_keysize: 16,
+            max_keysize: 16,
+            ivsize: 0,
+            chunksize: blocksize,
+        }
+    }
+
+    fn register(info: &SkcipherInfo, data: u32) -> Result<Pin<KBox<Registration<Dummy>>>> {
+        KBox::pin_init(
+            skcipher::register::<Dummy>(info, data, &crate::THIS_MODULE),
+            GFP_KERNEL,
+        )
+    }
+
+    /// A second algorithm with a driver name in use fails with EEXIST after the crypto API
+    /// dropped its last reference (and called `cra_destroy`): freed once, not twice (KASAN
+    /// would report the second free); the first stays registered and unregisters cleanly
+    /// (its self-test may still be pending: the name is not free again at once).
+    #[test]
+    fn duplicate_driver_name() {
+        let first = register(&info(c"virtio-rs-kunit-dup", 16), 1);
+        assert!(first.is_ok());
+        let second = register(&info(c"virtio-rs-kunit-dup", 16), 2);
+        assert_eq!(second.err(), Some(EEXIST));
+        drop(first);
+    }
+
+    /// An algorithm the crypto API refuses in its checks, before it takes a reference
+    /// (block size over PAGE_SIZE / 8): no `cra_destroy`, freed by the registration.
+    #[test]
+    fn refused_by_checks() {
+        let bad = register(&info(c"virtio-rs-kunit-bad", 4096), 1);
+        assert_eq!(bad.err(), Some(EINVAL));
+    }
 }

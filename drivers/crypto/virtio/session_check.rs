@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Probe-time check that the device really creates sessions for the ciphers it advertises.
+//! Probe-time check that the device really creates sessions for the algorithms it
+//! advertises.
 //!
-//! A device may advertise an algorithm in `cipher_algo_l/h` and then refuse every session
-//! for it (the specification does not forbid it, and QEMU's builtin backend did it for
-//! years). Registered anyway, that algorithm would fail its self-tests and every user that
-//! picks it by priority. So before registering, the driver creates and destroys one session
-//! per advertised cipher, and leaves out those the device refuses, with one line each.
+//! A device may advertise an algorithm and then refuse every session for it (the
+//! specification does not forbid it, and QEMU's builtin backend advertises HASH and MAC and
+//! refuses both). Registered anyway, that algorithm would fail its self-tests and every user
+//! that picks it by priority. So before registering, the driver creates one session per
+//! advertised algorithm, and leaves out those the device refuses, with one line each. Hash
+//! sessions need no key: the one created here is kept and shared by every transform.
 
 use crate::{
-    abstractions::virtio::Virtqueues, algs::CIPHERS, control::ControlChannel, queues::QueueEvents,
-    wire::Direction,
+    algs::{Keying, CIPHERS, HASHES},
+    control::Sessions,
+    wire::{Direction, SessionKind},
 };
-use kernel::{devres::Devres, prelude::*};
+use kernel::prelude::*;
 
 /// Key bytes that no sanity check rejects: the halves (XTS) and thirds (3DES) of every
 /// prefix used here differ.
@@ -20,52 +23,90 @@ fn probe_key() -> [u8; 64] {
     core::array::from_fn(|i| (i as u8).wrapping_mul(0x1d).wrapping_add(1))
 }
 
-/// The subset of `offered` (a `cipher_algo` mask) for which the device creates a session.
-pub(crate) fn usable_ciphers(
+/// What the device serves, as it proved by creating sessions.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Usable {
+    pub(crate) ciphers: u64,
+    pub(crate) hashes: u32,
+    pub(crate) macs: u64,
+    /// The kept hash session per `VIRTIO_CRYPTO_HASH_*` (valid where `hashes` has the bit).
+    pub(crate) hash_sessions: [u64; 16],
+}
+
+fn refused(dev: &kernel::device::Device, name: &CStr, e: Error) {
+    dev_info!(
+        dev,
+        "device advertises {:?} but refuses a session for it ({:?}): not registered\n",
+        name,
+        e
+    );
+}
+
+fn try_once(
     dev: &kernel::device::Device,
-    control: &ControlChannel,
-    queues: &Devres<Virtqueues<QueueEvents>>,
-    control_index: usize,
-    offered: u64,
-) -> u64 {
-    let mut usable = offered;
-    let key = probe_key();
-    for cipher in CIPHERS.iter().filter(|c| c.offered_by(offered)) {
-        let len = cipher.key_sizes.iter().copied().min().unwrap_or(0) as usize;
-        let created = match key.get(..len) {
-            Some(k) => control.create_cipher_session(
-                queues,
-                control_index,
-                cipher.algo,
-                k,
-                Direction::Encrypt,
-            ),
-            None => Err(EINVAL),
-        };
-        match created {
-            Ok(id) => {
-                // A failed destroy leaks one device session; the algorithm itself works.
-                if let Err(e) =
-                    control.destroy_cipher_session(queues, control_index, cipher.algo, id)
-                {
-                    dev_warn!(
-                        dev,
-                        "probe session for {:?} not destroyed: {:?}\n",
-                        cipher.name,
-                        e
-                    );
-                }
+    s: &impl Sessions,
+    kind: SessionKind,
+    algo: u32,
+    key: &[u8],
+    name: &CStr,
+) -> bool {
+    match s.create_session(kind, algo, key) {
+        Ok(id) => {
+            // A failed destroy leaks one device session; the algorithm itself works.
+            if let Err(e) = s.destroy_session(kind, algo, id) {
+                dev_warn!(dev, "probe session for {:?} not destroyed: {:?}\n", name, e);
             }
-            Err(e) => {
-                dev_info!(
-                    dev,
-                    "device advertises {:?} but refuses a session for it ({:?}): not registered\n",
-                    cipher.name,
-                    e
-                );
-                usable &= !(1u64 << cipher.algo);
+            true
+        }
+        Err(e) => {
+            refused(dev, name, e);
+            false
+        }
+    }
+}
+
+/// The subset of the advertised masks for which the device creates a session.
+pub(crate) fn usable(
+    dev: &kernel::device::Device,
+    s: &impl Sessions,
+    ciphers: u64,
+    hashes: u32,
+    macs: u64,
+) -> Usable {
+    let mut u = Usable::default();
+    let key = probe_key();
+    for cipher in CIPHERS.iter().filter(|c| c.offered_by(ciphers)) {
+        let len = cipher.key_sizes.iter().copied().min().unwrap_or(0) as usize;
+        let k = key.get(..len).unwrap_or(&[]);
+        if try_once(
+            dev,
+            s,
+            SessionKind::Cipher(Direction::Encrypt),
+            cipher.algo,
+            k,
+            cipher.name,
+        ) {
+            u.ciphers |= 1u64 << cipher.algo;
+        }
+    }
+    for hash in HASHES.iter().filter(|h| h.offered_by(hashes, macs)) {
+        match hash.keying {
+            Keying::None => match s.create_session(SessionKind::Hash, hash.algo, &[]) {
+                Ok(id) => {
+                    if let Some(slot) = u.hash_sessions.get_mut(hash.algo as usize) {
+                        *slot = id;
+                        u.hashes |= 1u32 << hash.algo;
+                    }
+                }
+                Err(e) => refused(dev, hash.name, e),
+            },
+            Keying::Hmac(_) | Keying::Aes(_) => {
+                let k = key.get(..16).unwrap_or(&[]);
+                if try_once(dev, s, SessionKind::Mac, hash.algo, k, hash.name) {
+                    u.macs |= 1u64 << hash.algo;
+                }
             }
         }
     }
-    usable
+    u
 }

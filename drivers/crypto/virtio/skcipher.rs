@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The skcipher algorithms: keys become device sessions (one per direction), requests go to
-//! the transform's data queue.
+//! the transform's data queue and come back through [`Algorithm::resume`].
 
 use crate::{
-    abstractions::crypto::skcipher::{Outcome, Request, Skcipher},
-    algs::{CipherAlg, IvOut},
-    control::MAX_KEY,
+    abstractions::crypto::{
+        skcipher::{Skcipher, SkcipherType},
+        Algorithm, Outcome, Request,
+    },
+    algs::{self, CipherAlg, IvOut},
+    control::Sessions,
     device::CryptoDevice,
-    registry,
-    wire::{self, Direction, HDR_LEN},
+    devices::Devices,
+    requests::{DataCtx, MAX_KEY},
+    stats::Kind,
+    wire::{self, Direction, SessionKind},
 };
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use kernel::{prelude::*, sync::Arc};
@@ -17,9 +22,10 @@ use kernel::{prelude::*, sync::Arc};
 /// The driver's implementation of the skcipher callbacks.
 pub(crate) struct VirtioSkcipher;
 
-/// Which algorithm a registration is.
+/// Which algorithm a registration is, and where its transforms find a device.
 pub(crate) struct AlgData {
     pub(crate) cipher: &'static CipherAlg,
+    pub(crate) devices: Arc<Devices>,
 }
 
 /// A transform: the device it uses and its two sessions.
@@ -32,44 +38,20 @@ pub(crate) struct TfmCtx {
     algo: u32,
 }
 
-/// The DMA-safe part of a request: what the device reads and writes besides the data.
-pub(crate) struct ReqCtx {
-    pub(crate) hdr: [u8; HDR_LEN],
-    pub(crate) iv: [u8; 16],
-    pub(crate) iv_len: usize,
-    pub(crate) status: [u8; 1],
-    /// CBC decryption: the last ciphertext block, saved before an in-place operation
-    /// overwrites it; it becomes the output IV.
-    pub(crate) next_iv: [u8; 16],
-    pub(crate) encrypt: bool,
-    /// The caller was told `-EINPROGRESS` after a `-EBUSY`.
-    pub(crate) notified: bool,
-}
-
-impl Default for ReqCtx {
-    fn default() -> Self {
-        Self {
-            hdr: [0; HDR_LEN],
-            iv: [0; 16],
-            iv_len: 0,
-            // Not a status the device sends: a device that writes none fails the request.
-            status: [0xff],
-            next_iv: [0; 16],
-            encrypt: false,
-            notified: false,
-        }
-    }
-}
+/// `DataCtx::flags`: the request encrypts.
+const ENCRYPT: u32 = 1;
 
 impl TfmCtx {
     fn destroy_sessions(&self) {
         if self.keyed.swap(false, Ordering::AcqRel) {
-            for id in [
-                self.enc.load(Ordering::Relaxed),
-                self.dec.load(Ordering::Relaxed),
+            for (id, dir) in [
+                (self.enc.load(Ordering::Relaxed), Direction::Encrypt),
+                (self.dec.load(Ordering::Relaxed), Direction::Decrypt),
             ] {
                 // A device that is gone has no session left to free.
-                let _ = self.device.destroy_session(self.algo, id);
+                let _ = self
+                    .device
+                    .destroy_session(SessionKind::Cipher(dir), self.algo, id);
             }
         }
     }
@@ -81,13 +63,70 @@ impl Drop for TfmCtx {
     }
 }
 
-impl Skcipher for VirtioSkcipher {
+impl Algorithm for VirtioSkcipher {
+    type Type = SkcipherType;
     type AlgData = AlgData;
     type TfmCtx = TfmCtx;
-    type ReqCtx = ReqCtx;
+    type ReqCtx = DataCtx;
 
+    /// The device finished the request; `used` is the length it says it wrote.
+    fn resume(mut req: Request<Self>, used: u32) {
+        let len = req.cryptlen();
+        let cipher = req.alg_data().cipher;
+        let (status, encrypt, iv, next_iv) = {
+            let ctx = req.ctx();
+            (ctx.status[0], ctx.flags & ENCRYPT != 0, ctx.iv, ctx.saved)
+        };
+        // The device writes the output, then the status byte behind it; a shorter used
+        // length says it did not write them all, and what the caller's buffer holds is not
+        // an answer.
+        let mut result = if (used as usize) < len + 1 {
+            Err(EIO)
+        } else {
+            wire::status_to_result(u32::from(status))
+        };
+        if result.is_ok() {
+            result = set_iv_out(&mut req, cipher, len, encrypt, iv, next_iv);
+        }
+        req.tfm_ctx()
+            .device
+            .stats()
+            .finished(Kind::Skcipher, len, result.is_ok());
+        req.complete(result);
+    }
+}
+
+fn set_iv_out(
+    req: &mut Request<VirtioSkcipher>,
+    cipher: &algs::CipherAlg,
+    len: usize,
+    encrypt: bool,
+    iv: [u8; 16],
+    next_iv: [u8; 16],
+) -> Result {
+    let bs = cipher.cipher_block;
+    let mut out = iv;
+    match cipher.iv_out {
+        IvOut::None | IvOut::Unchanged => return Ok(()),
+        IvOut::LastCipherBlock if encrypt => {
+            req.copy_from_dst(len - bs, out.get_mut(..bs).ok_or(EINVAL)?)?
+        }
+        IvOut::LastCipherBlock => out = next_iv,
+        IvOut::Counter => algs::ctr_add(&mut out[..bs], len.div_ceil(bs) as u64),
+    }
+    let dst = req.iv();
+    let n = dst.len().min(out.len());
+    dst[..n].copy_from_slice(&out[..n]);
+    Ok(())
+}
+
+impl Skcipher for VirtioSkcipher {
     fn init(alg: &AlgData) -> Result<TfmCtx> {
-        let device = registry::find_device(alg.cipher).ok_or(ENODEV)?;
+        let cipher = alg.cipher;
+        let device = alg
+            .devices
+            .find(|d| cipher.offered_by(d.usable.ciphers))
+            .ok_or(ENODEV)?;
         let queue = device.pick_queue();
         Ok(TfmCtx {
             device,
@@ -95,7 +134,7 @@ impl Skcipher for VirtioSkcipher {
             keyed: AtomicBool::new(false),
             enc: AtomicU64::new(0),
             dec: AtomicU64::new(0),
-            algo: alg.cipher.algo,
+            algo: cipher.algo,
         })
     }
 
@@ -109,11 +148,12 @@ impl Skcipher for VirtioSkcipher {
         }
         tfm.destroy_sessions();
         let dev = &tfm.device;
-        let enc = dev.create_session(alg.cipher.algo, key, Direction::Encrypt)?;
-        let dec = match dev.create_session(alg.cipher.algo, key, Direction::Decrypt) {
+        let algo = alg.cipher.algo;
+        let enc = dev.create_session(SessionKind::Cipher(Direction::Encrypt), algo, key)?;
+        let dec = match dev.create_session(SessionKind::Cipher(Direction::Decrypt), algo, key) {
             Ok(id) => id,
             Err(e) => {
-                let _ = dev.destroy_session(alg.cipher.algo, enc);
+                let _ = dev.destroy_session(SessionKind::Cipher(Direction::Encrypt), algo, enc);
                 return Err(e);
             }
         };
@@ -141,11 +181,14 @@ impl Skcipher for VirtioSkcipher {
             let session = if encrypt { &tfm.enc } else { &tfm.dec };
             (session.load(Ordering::Relaxed), tfm.queue)
         };
+        let iv_len = cipher.ivsize as usize;
+        // `max_size` bounds the sum of a request's variable-length parts: IV, source and
+        // destination.
+        let parts = (len as u64).saturating_mul(2).saturating_add(iv_len as u64);
         let len32 = match u32::try_from(len) {
-            Ok(n) if (len as u64) <= req.tfm_ctx().device.config.max_size => n,
+            Ok(n) if parts <= req.tfm_ctx().device.config.max_size => n,
             _ => return Outcome::Failed(EINVAL, req),
         };
-        let iv_len = cipher.ivsize as usize;
         let mut iv = [0u8; 16];
         iv[..iv_len].copy_from_slice(&req.iv()[..iv_len]);
         let mut next_iv = [0u8; 16];
@@ -165,10 +208,10 @@ impl Skcipher for VirtioSkcipher {
             ctx.hdr = wire::cipher_data_req(opcode, cipher.algo, session, iv_len as u32, len32);
             ctx.iv = iv;
             ctx.iv_len = iv_len;
-            ctx.next_iv = next_iv;
-            ctx.encrypt = encrypt;
+            ctx.saved = next_iv;
+            ctx.flags = if encrypt { ENCRYPT } else { 0 };
         }
         let device = req.tfm_ctx().device.clone();
-        device.submit(queue, req)
+        req.submit_any(|any| device.submit(queue, any))
     }
 }

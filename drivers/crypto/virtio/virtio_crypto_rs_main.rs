@@ -10,6 +10,11 @@
 #[path = "../../../rust/lib.rs"]
 pub mod abstractions;
 
+// Files depend downward only: config, wire, algs, stats, requests at the bottom; the data
+// and control queues above them; the device above its queues; the device list; the
+// algorithm glue; the registry of registered algorithms on top.
+#[deny(unsafe_code)]
+mod ahash;
 #[deny(unsafe_code)]
 mod algs;
 #[deny(unsafe_code)]
@@ -21,9 +26,13 @@ mod dataq;
 #[deny(unsafe_code)]
 mod device;
 #[deny(unsafe_code)]
+mod devices;
+#[deny(unsafe_code)]
 mod queues;
 #[deny(unsafe_code)]
 mod registry;
+#[deny(unsafe_code)]
+mod requests;
 #[deny(unsafe_code)]
 mod session_check;
 #[deny(unsafe_code)]
@@ -33,7 +42,7 @@ mod stats;
 #[deny(unsafe_code)]
 mod wire;
 
-use abstractions::{bindings, module_global, virtio};
+use abstractions::{bindings, module_global, stat_hook, virtio};
 use kernel::{driver, prelude::*, sync::Arc};
 
 /// The driver: one [`device::VirtioCrypto`] per bound device.
@@ -70,14 +79,27 @@ impl virtio::Driver for VirtioCryptoDriver {
         dev: &'bound virtio::Device<kernel::device::Core<'_>>,
         _id_info: &'bound Self::IdInfo,
     ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
-        device::VirtioCrypto::probe(dev)
+        let depth = *crate::module_parameters::queue_depth.value();
+        let registry = module_global::get::<registry::Registry>().ok_or(ENODEV);
+        registry.and_then(|registry| {
+            let this = device::VirtioCrypto::probe(dev, depth)?;
+            if let Err(e) = registry.add(this.device.clone()) {
+                registry.remove(&this.device);
+                return Err(e);
+            }
+            Ok(this)
+        })
     }
 
+    /// Unregisters what only this device served, then stops it and fails what it held.
     fn remove<'bound>(
         dev: &'bound virtio::Device<kernel::device::Core<'_>>,
         this: Pin<&Self::Data<'bound>>,
     ) {
-        this.remove(dev);
+        if let Some(registry) = module_global::get::<registry::Registry>() {
+            registry.remove(&this.device);
+        }
+        this.shutdown(dev);
     }
 }
 
@@ -86,6 +108,7 @@ struct RegistryHandle;
 
 impl Drop for RegistryHandle {
     fn drop(&mut self) {
+        stat_hook::uninstall();
         let _ = module_global::set::<registry::Registry>(None);
     }
 }
@@ -101,10 +124,15 @@ impl kernel::InPlaceModule for VirtioCryptoModule {
     fn init(module: &'static kernel::ThisModule) -> impl PinInit<Self, Error> {
         // The registry exists before the driver can probe a device.
         module_global::setup();
-        let registry = Arc::pin_init(registry::Registry::new(module), GFP_KERNEL)
+        let registry = registry::Registry::new(module)
+            .and_then(|init| Arc::pin_init(init, GFP_KERNEL))
             .and_then(|r| module_global::set(Some(r)));
+        let registry = registry.map(|()| {
+            stat_hook::install::<registry::Registry>();
+            RegistryHandle
+        });
         try_pin_init!(Self {
-            _registry: registry.map(|()| RegistryHandle)?,
+            _registry: registry?,
             driver <- driver::Registration::new(c"virtio_crypto_rs", module),
         })
     }

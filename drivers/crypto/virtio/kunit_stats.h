@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The driver's stats for the KUnit suites: an independent witness of which
+ * requests the device served (digests and ciphertexts alone would be right
+ * either way), and the device's max_size, by which the suites size requests.
+ */
+#ifndef VCRS_KUNIT_STATS_H
+#define VCRS_KUNIT_STATS_H
+
+#include <linux/types.h>
+
+/*
+ * A counter of the driver's stats (the keys of its debugfs stats file, and
+ * "max_size"), summed over its devices, or their minimum with @min; -1 if
+ * there is none. Exported by virtio_crypto_rs.
+ */
+long long vcrs_stat(const char *key, bool min);
+
+#endif /* VCRS_KUNIT_STATS_H */

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! What the device's queues carry: data requests of every algorithm type, and the control
+//! queue's request buffer. Both own the memory the device reads and writes while they are
+//! on a queue.
+
+use crate::{
+    abstractions::{
+        crypto::{AnyRequest, DeviceData, DeviceParts},
+        virtio::{Buffers, Either, Part, Parts},
+    },
+    wire::{HDR_LEN, SESSION_INPUT_LEN},
+};
+use kernel::prelude::*;
+
+/// The largest IV of a cipher the driver serves.
+pub(crate) const MAX_IV: usize = 16;
+/// The largest digest of a hash or MAC the driver serves.
+pub(crate) const MAX_DIGEST: usize = 64;
+
+/// The driver's context of every data request, whatever its algorithm type: the DMA-safe
+/// memory the device reads and writes besides the request's data.
+///
+/// Every field is plain data valid for any bit pattern.
+#[derive(Clone, Copy)]
+pub(crate) struct DataCtx {
+    /// The request header.
+    pub(crate) hdr: [u8; HDR_LEN],
+    /// The IV the device reads (ciphers), `iv_len` bytes of it.
+    pub(crate) iv: [u8; MAX_IV],
+    pub(crate) iv_len: usize,
+    /// The digest the device writes (hashes, MACs), `result_len` bytes of it.
+    pub(crate) result: [u8; MAX_DIGEST],
+    pub(crate) result_len: usize,
+    /// The status the device writes.
+    pub(crate) status: [u8; 1],
+    /// Algorithm-specific state kept across the request's life (e.g. a cipher's next IV).
+    pub(crate) saved: [u8; MAX_IV],
+    /// Algorithm-specific flags (e.g. the direction of a cipher request, the state of a
+    /// hash request).
+    pub(crate) flags: u32,
+}
+
+impl Default for DataCtx {
+    fn default() -> Self {
+        Self {
+            hdr: [0; HDR_LEN],
+            iv: [0; MAX_IV],
+            iv_len: 0,
+            result: [0; MAX_DIGEST],
+            result_len: 0,
+            // Not a status the device sends: a device that writes none fails the request.
+            status: [0xff],
+            saved: [0; MAX_IV],
+            flags: 0,
+        }
+    }
+}
+
+impl DeviceParts for DataCtx {
+    /// Header and IV, the data the device reads; the data it writes, the result and the
+    /// status.
+    fn parts<'a>(&'a mut self, data: DeviceData<'a>) -> Result<Parts<'a>> {
+        let mut parts = Parts::new().out(Part::Buf(&self.hdr))?;
+        if self.iv_len > 0 {
+            parts = parts.out(Part::Buf(self.iv.get(..self.iv_len).ok_or(EINVAL)?))?;
+        }
+        if let Some(src) = data.src {
+            parts = parts.out(Part::List(src))?;
+        }
+        if let Some(dst) = data.dst {
+            parts = parts.inn(Part::List(dst))?;
+        }
+        if self.result_len > 0 {
+            let result = self.result.get_mut(..self.result_len).ok_or(EINVAL)?;
+            parts = parts.inn(Part::BufMut(result))?;
+        }
+        parts.inn(Part::BufMut(&mut self.status))
+    }
+}
+
+/// A data request of any algorithm type.
+pub(crate) type DataRequest = AnyRequest<DataCtx>;
+
+/// The largest key a session request carries.
+pub(crate) const MAX_KEY: usize = 128;
+
+/// The memory of one control request, shared with the device while in flight.
+pub(crate) struct ControlBuf {
+    pub(crate) hdr: [u8; HDR_LEN],
+    pub(crate) key: [u8; MAX_KEY],
+    pub(crate) key_len: usize,
+    /// `virtio_crypto_session_input` for create, `virtio_crypto_inhdr` (first byte) for
+    /// destroy.
+    pub(crate) input: [u8; SESSION_INPUT_LEN],
+    pub(crate) input_len: usize,
+    pub(crate) used_len: u32,
+}
+
+impl ControlBuf {
+    pub(crate) fn new() -> Self {
+        Self {
+            hdr: [0; HDR_LEN],
+            key: [0; MAX_KEY],
+            key_len: 0,
+            input: [0; SESSION_INPUT_LEN],
+            input_len: SESSION_INPUT_LEN,
+            used_len: 0,
+        }
+    }
+}
+
+impl Buffers for ControlBuf {
+    fn parts(&mut self) -> Result<Parts<'_>> {
+        let mut parts = Parts::new().out(Part::Buf(&self.hdr))?;
+        if self.key_len > 0 {
+            parts = parts.out(Part::Buf(self.key.get(..self.key_len).ok_or(EINVAL)?))?;
+        }
+        let input = self.input.get_mut(..self.input_len).ok_or(EINVAL)?;
+        parts.inn(Part::BufMut(input))
+    }
+}
+
+/// What every queue of the device carries (data queues requests, the control queue its
+/// buffer): one type, fixed at compile time.
+pub(crate) type QueueItem = Either<DataRequest, KBox<ControlBuf>>;
