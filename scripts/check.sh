@@ -125,8 +125,13 @@ plain_lane() {
 	fi
 
 	say "guest tests: vhost-user-crypto device, 4 data queues, every algorithm it serves"
-	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_c_driver.sh,vcrypto_kunit.sh,vcrypto_dmcrypt.sh,vcrypto_faults.sh \
+	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_c_driver.sh,vcrypto_kunit.sh,vcrypto_dmcrypt.sh,vcrypto_faults.sh,vcrypto_hash.sh,vcrypto_hash_faults.sh \
 		stage plain "guest vhost-user" guest vhost-user "$EXPECT/vhost-user" --max-dataqueues 4
+
+	say "guest tests: vhost-user-crypto device with max_size 64 KiB (longer messages take the fallback)"
+	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_kunit.sh \
+		stage plain "guest vhost-user-maxsize" guest vhost-user-maxsize "$EXPECT/vhost-user-maxsize" \
+		--max-dataqueues 4 --max-size 65536
 
 	say "guest tests: QEMU builtin cryptodev backend"
 	VCRYPTO_TESTS="" stage plain "guest qemu-builtin" guest qemu-builtin "$EXPECT/qemu-builtin"
@@ -168,10 +173,10 @@ debug_lane() {
 	say "debug guests: lockdep, KASAN, DEBUG_SG, kmemleak against the vhost-user device"
 	export VCRYPTO_MODULE_DIR=$out/debug-tree GUEST_KDIR=$kdir_debug \
 		VCRYPTO_CMDLINE="cryptomgr.fuzz_iterations=20" \
-		VCRYPTO_GUEST_ENV="VCRYPTO_KUNIT_ARGS=iterations=200"
+		VCRYPTO_GUEST_ENV="VCRYPTO_KUNIT_ARGS=iterations=200 hash_iterations=20"
 	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_kunit.sh,vcrypto_teardown.sh \
 		stage debug "guest debug-vhost-user" guest debug-vhost-user "$EXPECT/vhost-user" --max-dataqueues 4 &
-	VCRYPTO_TESTS=vcrypto_faults.sh \
+	VCRYPTO_TESTS=vcrypto_faults.sh,vcrypto_hash_faults.sh \
 		stage debug "guest debug-faults" guest debug-faults "$EXPECT/vhost-user" --max-dataqueues 4 &
 	wait
 }

@@ -3,7 +3,7 @@
 # Build the guest's initramfs: busybox, cryptsetup and iproute2 with their
 # libraries, the module, the kernel's own test modules and the selftests.
 #   scripts/initramfs.sh <kdir> <output.cpio.gz> [expect-file]
-# VCRYPTO_GUEST_ENV="NAME=value ..." is exported to the guest's tests.
+# VCRYPTO_GUEST_ENV="NAME=value;..." is exported to the guest's tests.
 . "$(dirname "$0")/lib.sh"
 
 kdir=$1 out=$2 expect=${3:-}
@@ -42,8 +42,8 @@ for m in drivers/crypto/virtio/virtio_crypto.ko crypto/crypto_engine.ko crypto/t
 done
 cp -r "$TOP/tools/testing/selftests/drivers/crypto/virtio" "$root/selftests"
 [ -n "$expect" ] && cp "$expect" "$root/etc/vcrypto/expect"
-# VCRYPTO_GUEST_ENV: "NAME=value" words the guest's tests get in their environment.
-for kv in ${VCRYPTO_GUEST_ENV:-}; do echo "export $kv"; done > "$root/etc/vcrypto/env"
+# VCRYPTO_GUEST_ENV: "NAME=value;NAME=value" the guest's tests get in their environment.
+echo "${VCRYPTO_GUEST_ENV:-}" | tr ';' '\n' | sed -n "s/^\([A-Z_][A-Z0-9_]*\)=\(.*\)$/export \1='\2'/p" > "$root/etc/vcrypto/env"
 cp "$TOP/scripts/guest/init" "$root/init"
 
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out"

@@ -12,6 +12,7 @@ ktap_header 7
 [ -x $IP ] || { ktap_diag "iproute2 missing"; exit $KSFT_SKIP; }
 [ -n "$(crypto_devices)" ] || { ktap_diag "no virtio crypto device"; exit $KSFT_SKIP; }
 grep -q "^$C_MOD " /proc/modules && c_driver_unload
+quick_selftests
 module_loaded || module_load
 wait_selftests
 if ! our_algs | grep -q "^virtio-rs-hmac-sha256 passed"; then
@@ -32,6 +33,7 @@ ktap_check "every ahash of ours is registered as asynchronous" [ -n "$hashes" ] 
 hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 KE=0x$(hex 16) KA=0x$(hex 32)
 cleanup() { $IP netns del ha 2>/dev/null; $IP netns del hb 2>/dev/null; }
+on_exit cleanup
 setup() {
 	cleanup
 	$IP netns add ha && $IP netns add hb &&

@@ -13,6 +13,7 @@ fault_available || { ktap_diag "no fault channel (not our vhost-user device)"; e
 KUNIT_KO=${VCRYPTO_KUNIT_KO:-$(dirname "${VCRYPTO_KO:-/lib/modules/extra/x}")/virtio_crypto_rs_kunit.ko}
 [ -f "$KUNIT_KO" ] || { ktap_diag "$KUNIT_KO not found"; exit $KSFT_SKIP; }
 module_loaded && module_unload
+quick_selftests
 module_load || { echo "not ok 1 module loads"; exit $KSFT_FAIL; }
 wait_selftests
 our_algs | grep -q "^virtio-rs-sha256 passed" || { ktap_diag "our sha256 is not registered"; exit $KSFT_SKIP; }

@@ -70,7 +70,7 @@ ktap_check "1 MiB over TCP through ESP arrives intact" cmp -s /tmp/ipsec.send /t
 pk=$($IP -n va -s xfrm state | grep -c "spi 0x0000100[12]")
 ktap_check "both security associations are installed" [ "$pk" -eq 2 ]
 grep "^driver.*authenc" /proc/crypto | sed 's/^/# /'
-inst=$(grep "^driver" /proc/crypto | grep -c "authenc(hmac.*sha256.*,virtio-rs-cbc-aes)")
+inst=$(grep "^driver" /proc/crypto | grep -c "authenc([^,]*sha256[^,]*,virtio-rs-cbc-aes)")
 ktap_diag "authenc instances over virtio-rs-cbc-aes: $inst"
 ktap_check "the ESP authenc instance wraps our cbc(aes)" [ "$inst" -ge 1 ]
 after=$(our_stat completed)
