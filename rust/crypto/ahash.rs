@@ -252,10 +252,10 @@ extern "C" fn setkey_callback<T: Ahash>(
 /// Enters a request; `fresh` starts a new driver context.
 fn enter<T: Ahash>(req: *mut bindings::ahash_request, fresh: bool) -> Option<Request<T>> {
     let req = NonNull::new(req)?;
+    // Operations other than `init`, `digest` and `import` follow one of them on the same
+    // request (API contract), which initialised the driver's context.
     // SAFETY: The crypto API hands over a live request of this algorithm, valid until it is
-    // completed, whose context has `reqsize` bytes. Operations other than `init`, `digest`
-    // and `import` follow one of them on the same request (API contract), which initialised
-    // the driver's context.
+    // completed, whose context has `reqsize` bytes; its driver context is initialised (above).
     Some(unsafe { Request::<T>::enter(req, fresh) })
 }
 
