@@ -14,7 +14,8 @@
 # our device build meanwhile too (mostly download).
 #
 # VCRYPTO_ONLY=vhost-user,debug-vhost-user runs only those guests and no host
-# tests (for development; the summary then counts only what ran).
+# tests (for development; the summary then counts only what ran), and
+# VCRYPTO_GUEST_TESTS=a.sh,b.sh runs only those programs in each of them.
 . "$(dirname "$0")/lib.sh"
 
 out=${VCRYPTO_OUT:-$CACHE/check-$(date +%Y%m%d-%H%M%S)}
@@ -69,7 +70,7 @@ guest() {
 		n=3
 	fi
 	if [ "$name" = qemu-builtin ] || [ -n "$args" ]; then
-		QEMU=$qemu VCRYPTO_DEVICE_ARGS=$args VCRYPTO_TESTS=${VCRYPTO_TESTS:-} \
+		QEMU=$qemu VCRYPTO_DEVICE_ARGS=$args VCRYPTO_TESTS=${VCRYPTO_GUEST_TESTS:-${VCRYPTO_TESTS:-}} \
 			"$TOP/scripts/qemu.sh" "$kdir" "$dir/initramfs.cpio.gz" test "$dir" 1500 || true
 	fi
 	[ "$name" = qemu-builtin ] || "$TOP/scripts/vhost-user-device.sh" stop "$dir" || rc=1
