@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Build the guest's initramfs: busybox, cryptsetup and iproute2 with their
-# libraries, the module, the kernel's own test modules and the selftests.
+# libraries, the module, the kernel's own test modules and the selftests
+# (their C programs built here).
 #   scripts/initramfs.sh <kdir> <output.cpio.gz> [expect-file]
 # VCRYPTO_GUEST_ENV="NAME=value;..." is exported to the guest's tests.
 . "$(dirname "$0")/lib.sh"
@@ -41,6 +42,11 @@ for m in drivers/crypto/virtio/virtio_crypto.ko crypto/crypto_engine.ko crypto/t
 	[ -f "$kdir/$m" ] && cp "$kdir/$m" "$root/lib/modules/extra/"
 done
 cp -r "$TOP/tools/testing/selftests/drivers/crypto/virtio" "$root/selftests"
+# The selftests' C programs, static (the guest has no C library of its own).
+for c in "$root"/selftests/*.c; do
+	${CC:-gcc} -O2 -Wall -static -pthread -o "${c%.c}" "$c" || die "cannot build $(basename "$c")"
+	rm "$c"
+done
 [ -n "$expect" ] && cp "$expect" "$root/etc/vcrypto/expect"
 # VCRYPTO_GUEST_ENV: "NAME=value;NAME=value" the guest's tests get in their environment.
 echo "${VCRYPTO_GUEST_ENV:-}" | tr ';' '\n' | sed -n "s/^\([A-Z_][A-Z0-9_]*\)=\(.*\)$/export \1='\2'/p" > "$root/etc/vcrypto/env"

@@ -94,6 +94,60 @@ our_stat() {
 	[ -n "$f" ] && awk -v k="$1" '$1==k{print $2}' "$f"
 }
 
+# --- IPsec ESP between two network namespaces ---
+IP=/usr/sbin/ip
+# hex <bytes>: that many random bytes as 0x-less hex (keys for ip xfrm).
+hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+# esp_pair <name> <net> <ip xfrm algorithm arguments...>: network namespaces
+# <name>a (<net>.1) and <name>b (<net>.2) joined by a veth pair, with ESP
+# transport-mode security associations and policies both ways, each SA made
+# with the given algorithms, e.g.
+#   esp_pair xa 10.80.0 aead 'rfc4106(gcm(aes))' 0x<20 bytes> 128
+# esp_unpair <name> removes both namespaces (and so the SAs and the veth).
+esp_unpair() { $IP netns del "${1}a" 2>/dev/null; $IP netns del "${1}b" 2>/dev/null; return 0; }
+esp_pair() {
+	n=$1 a=$2.1 b=$2.2
+	shift 2
+	esp_unpair "$n"
+	$IP netns add "${n}a" && $IP netns add "${n}b" &&
+	$IP link add "veth-${n}a" type veth peer name "veth-${n}b" &&
+	$IP link set "veth-${n}a" netns "${n}a" && $IP link set "veth-${n}b" netns "${n}b" &&
+	$IP -n "${n}a" addr add "$a/24" dev "veth-${n}a" && $IP -n "${n}b" addr add "$b/24" dev "veth-${n}b" &&
+	$IP -n "${n}a" link set "veth-${n}a" up && $IP -n "${n}b" link set "veth-${n}b" up &&
+	$IP -n "${n}a" link set lo up && $IP -n "${n}b" link set lo up || return 1
+	for ns in "${n}a" "${n}b"; do
+		$IP -n "$ns" xfrm state add src "$a" dst "$b" proto esp spi 0x1001 mode transport "$@" &&
+		$IP -n "$ns" xfrm state add src "$b" dst "$a" proto esp spi 0x1002 mode transport "$@" || return 1
+	done
+	$IP -n "${n}a" xfrm policy add src "$a" dst "$b" dir out tmpl src "$a" dst "$b" proto esp mode transport &&
+	$IP -n "${n}a" xfrm policy add src "$b" dst "$a" dir in tmpl src "$b" dst "$a" proto esp mode transport &&
+	$IP -n "${n}b" xfrm policy add src "$b" dst "$a" dir out tmpl src "$b" dst "$a" proto esp mode transport &&
+	$IP -n "${n}b" xfrm policy add src "$a" dst "$b" dir in tmpl src "$a" dst "$b" proto esp mode transport
+}
+# esp_http <name> <net> <KiB>: that much random data from <name>b's HTTP server
+# to <name>a over TCP through ESP; succeeds if it arrives intact.
+esp_http() {
+	d=/tmp/esp-$1
+	mkdir -p "$d/www" && head -c $(($3 * 1024)) /dev/urandom > "$d/www/data" || return 1
+	$IP netns exec "${1}b" httpd -f -p 8080 -h "$d/www" &
+	server=$!
+	sleep 1
+	$IP netns exec "${1}a" wget -q -O "$d/recv" "http://$2.2:8080/data"
+	kill $server 2>/dev/null; wait $server 2>/dev/null
+	ktap_diag "received $(stat -c %s "$d/recv" 2>/dev/null || echo no) of $(($3 * 1024)) bytes"
+	cmp -s "$d/www/data" "$d/recv"; rc=$?
+	rm -rf "$d"
+	return $rc
+}
+# esp_pings <name> <net>: 20 pings of 56 and 20 of 1400 bytes from <name>a to
+# <name>b through ESP; succeeds if every one is answered.
+esp_pings() {
+	$IP netns exec "${1}a" ping -c 20 -W 5 -q "$2.2" >/dev/null &&
+		$IP netns exec "${1}a" ping -c 20 -s 1400 -W 5 -q "$2.2" >/dev/null
+}
+# The driver names of the instances of template $1 in /proc/crypto.
+instances() { awk -v t="$1(" '/^driver/ && index($3, t) == 1 {print $3}' /proc/crypto | sort -u | tr '\n' ' '; }
+
 # The device's fault-injection channel: scripts/vhost-user-device.sh wires the
 # vhost-user-crypto device's fault socket to the guest's ttyS3. One command
 # line out, one reply line back ("ok ...", "err ...").
