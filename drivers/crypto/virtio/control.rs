@@ -3,13 +3,21 @@
 //! The control queue: session creation and destruction, one request at a time.
 //!
 //! One request buffer per device is allocated at probe and cycles between the driver and the
-//! device, so control requests allocate nothing. A request is waited for with a bound; if the
-//! device does not answer in time the buffer stays with the device (it may still write to it)
-//! and the queue refuses work until the device gives it back.
+//! device, so control requests allocate nothing. The buffer's whereabouts are the queue's
+//! only state: a request waits (bounded, interruptibly) for the buffer to come home, both
+//! before it is sent and for its answer.
+//!
+//! A caller that stops waiting (the device took longer than [`TIMEOUT_MS`], or a signal)
+//! leaves the buffer with the device and marks its answer abandoned. Nobody reads an
+//! abandoned answer, and a session it created is destroyed by the queue callback the moment
+//! the answer comes (the buffer goes straight back to the device with the destroy request),
+//! so a late device leaks no session and the next request finds the buffer as it should.
+//! Waiting uninterruptibly instead would make a stuck device hang `cryptsetup` unkillably;
+//! the kernel's condition variable has no uninterruptible timed wait either.
 
 use crate::{
     abstractions::{
-        irq_spinlock::IrqSpinLock,
+        irq_spinlock::{IrqSpinLock, IrqSpinLockGuard},
         virtio::{Either, Virtqueue},
     },
     requests::{ControlBuf, QueueItem, MAX_KEY},
@@ -18,7 +26,7 @@ use crate::{
 use kernel::{
     new_condvar,
     prelude::*,
-    sync::{CondVar, Mutex},
+    sync::{CondVar, CondVarTimeoutResult, Mutex},
     time::msecs_to_jiffies,
 };
 
@@ -33,11 +41,20 @@ pub(crate) trait Sessions {
     fn destroy_session(&self, kind: SessionKind, algo: u32, id: u64) -> Result;
 }
 
+/// What the device holds while nobody waits for its answer.
+#[derive(Clone, Copy)]
+enum Abandoned {
+    /// A session creation: the session it may create must be destroyed.
+    Create { kind: SessionKind, algo: u32 },
+    /// Anything else (a destruction): the answer only has to come back.
+    Other,
+}
+
 /// Where the request buffer is: with the driver (`Some`) or with the device (`None`).
 struct Slot {
     buf: Option<KBox<ControlBuf>>,
-    /// Set by the queue callback when the device returns the buffer.
-    returned: bool,
+    /// Set while the device holds a request whose caller stopped waiting.
+    abandoned: Option<Abandoned>,
 }
 
 /// The control queue of one device, beside its virtqueue.
@@ -73,17 +90,37 @@ impl ControlQueue {
         let buf = KBox::new(ControlBuf::new(), GFP_KERNEL)?;
         Ok(try_pin_init!(Self {
             serial <- kernel::new_mutex!(()),
-            slot <- crate::new_irq_spinlock!(Slot { buf: Some(buf), returned: false }),
+            slot <- crate::new_irq_spinlock!(Slot { buf: Some(buf), abandoned: None }),
             returned <- new_condvar!(),
         }? Error))
     }
 
-    fn returned(&self, buf: KBox<ControlBuf>, len: u32) {
+    /// The device gave the buffer back. If its caller is waiting, wake it; if the answer was
+    /// abandoned and created a session, send the buffer straight back (on `vq`, when the
+    /// device still runs) to destroy that session.
+    fn returned(&self, buf: KBox<ControlBuf>, len: u32, vq: Option<&mut Virtqueue<QueueItem>>) {
         let mut buf = buf;
         buf.used_len = len;
         let mut slot = self.slot.lock();
+        if let (Some(Abandoned::Create { kind, algo }), Some(vq)) = (slot.abandoned, vq) {
+            if let Ok(id) = created_id(&buf) {
+                fill_destroy(&mut buf, kind, algo, id);
+                match vq.submit_right(buf) {
+                    Ok(()) => {
+                        vq.kick();
+                        slot.abandoned = Some(Abandoned::Other);
+                        return;
+                    }
+                    Err((_, b)) => {
+                        // Cannot happen (the queue holds one control request at a time);
+                        // the session then lives until the device resets.
+                        buf = b;
+                    }
+                }
+            }
+        }
+        slot.abandoned = None;
         slot.buf = Some(buf);
-        slot.returned = true;
         self.returned.notify_all();
     }
 
@@ -91,45 +128,56 @@ impl ControlQueue {
     pub(crate) fn complete(&self, vq: &mut Virtqueue<QueueItem>) {
         while let Some((item, len)) = vq.get_buf() {
             match item {
-                Either::Right(buf) => self.returned(buf, len),
+                Either::Right(buf) => self.returned(buf, len, Some(&mut *vq)),
                 // A data request never goes on the control queue; it fails if it did.
                 Either::Left(req) => req.complete(Err(EIO)),
             }
         }
     }
 
-    /// After a device reset: takes the buffer back if the device held it, and wakes the
-    /// waiter (which sees no answer and fails).
+    /// After a device reset: takes the buffer back if the device held it (the reset
+    /// destroyed every session, an abandoned one too), and wakes the waiter (which sees no
+    /// answer and fails).
     pub(crate) fn abort(&self, vq: &mut Virtqueue<QueueItem>) {
+        self.slot.lock().abandoned = None;
         self.complete(vq);
         while let Some(item) = vq.detach_unused_buf() {
             if let Either::Right(buf) = item {
-                self.returned(buf, 0);
+                self.returned(buf, 0, None);
             }
         }
     }
 
-    /// Sends one request and waits for the device's answer; returns the answer's bytes.
+    /// Waits, at most [`TIMEOUT_MS`] and interruptibly, until the buffer is the driver's.
+    fn wait_home(&self, slot: &mut IrqSpinLockGuard<'_, Slot>) -> Result {
+        let mut left = msecs_to_jiffies(TIMEOUT_MS);
+        while slot.buf.is_none() {
+            match self.returned.wait_interruptible_timeout(slot, left) {
+                CondVarTimeoutResult::Woken { jiffies } => left = jiffies,
+                CondVarTimeoutResult::Timeout if slot.buf.is_none() => return Err(ETIMEDOUT),
+                CondVarTimeoutResult::Signal { .. } if slot.buf.is_none() => return Err(EINTR),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends one request and waits for the device's answer; returns the buffer's answer.
+    /// `abandon` says what to do with the answer if the caller stops waiting for it.
     fn transact(
         &self,
         send: SendFn<'_>,
+        abandon: Abandoned,
         fill: impl FnOnce(&mut ControlBuf),
     ) -> Result<[u8; SESSION_INPUT_LEN]> {
         let _serial = self.serial.lock();
         let mut buf = {
             let mut slot = self.slot.lock();
-            // A previous request timed out and the device still holds the buffer.
-            slot.buf.take().ok_or(ETIMEDOUT)?
+            // An earlier caller gave up on the device, which may still hold the buffer.
+            self.wait_home(&mut slot)?;
+            slot.buf.take().ok_or(EIO)?
         };
         fill(&mut buf);
-        buf.input = [0; SESSION_INPUT_LEN];
-        // No status yet.
-        let status_at = if buf.input_len == SESSION_INPUT_LEN {
-            SESSION_STATUS_AT
-        } else {
-            0
-        };
-        buf.input[status_at] = 0xff;
         buf.used_len = 0;
         if let Err((e, buf)) = send(buf) {
             // The device never saw the buffer: it is the driver's again.
@@ -137,18 +185,10 @@ impl ControlQueue {
             return Err(e);
         }
         let mut slot = self.slot.lock();
-        let mut left = msecs_to_jiffies(TIMEOUT_MS);
-        while !slot.returned {
-            match self.returned.wait_interruptible_timeout(&mut slot, left) {
-                kernel::sync::CondVarTimeoutResult::Woken { jiffies } => left = jiffies,
-                _ => {
-                    if !slot.returned {
-                        return Err(ETIMEDOUT);
-                    }
-                }
-            }
+        if let Err(e) = self.wait_home(&mut slot) {
+            slot.abandoned = Some(abandon);
+            return Err(e);
         }
-        slot.returned = false;
         let buf = slot.buf.as_mut().ok_or(EIO)?;
         // Keys do not linger in memory longer than the request.
         buf.key = [0; MAX_KEY];
@@ -169,18 +209,16 @@ impl ControlQueue {
         if key.len() > MAX_KEY || (key.is_empty() && kind != SessionKind::Hash) {
             return Err(EINVAL);
         }
-        let input = self.transact(send, |b| {
+        let input = self.transact(send, Abandoned::Create { kind, algo }, |b| {
             b.hdr = wire::create_session(kind, algo, key.len() as u32);
             b.key[..key.len()].copy_from_slice(key);
             b.key_len = key.len();
             b.input_len = SESSION_INPUT_LEN;
+            b.input = [0; SESSION_INPUT_LEN];
+            // No status yet.
+            b.input[SESSION_STATUS_AT] = 0xff;
         })?;
-        let mut id = [0u8; 8];
-        id.copy_from_slice(&input[SESSION_ID_AT..SESSION_ID_AT + 8]);
-        let mut status = [0u8; 4];
-        status.copy_from_slice(&input[SESSION_STATUS_AT..SESSION_STATUS_AT + 4]);
-        wire::status_to_result(u32::from_le_bytes(status))?;
-        Ok(u64::from_le_bytes(id))
+        session_answer(&input)
     }
 
     /// Destroys a session.
@@ -191,11 +229,37 @@ impl ControlQueue {
         algo: u32,
         session_id: u64,
     ) -> Result {
-        let input = self.transact(send, |b| {
-            b.hdr = wire::destroy_session(kind, algo, session_id);
-            b.key_len = 0;
-            b.input_len = 1;
+        let input = self.transact(send, Abandoned::Other, |b| {
+            fill_destroy(b, kind, algo, session_id)
         })?;
         wire::status_to_result(u32::from(input[0]))
     }
+}
+
+/// Fills `buf` with a request to destroy session `id`.
+fn fill_destroy(buf: &mut ControlBuf, kind: SessionKind, algo: u32, id: u64) {
+    buf.hdr = wire::destroy_session(kind, algo, id);
+    buf.key_len = 0;
+    buf.input_len = 1;
+    buf.input = [0; SESSION_INPUT_LEN];
+    // No status yet.
+    buf.input[0] = 0xff;
+}
+
+/// The session id of a `virtio_crypto_session_input`, if its status says it was created.
+fn session_answer(input: &[u8; SESSION_INPUT_LEN]) -> Result<u64> {
+    let mut id = [0u8; 8];
+    id.copy_from_slice(&input[SESSION_ID_AT..SESSION_ID_AT + 8]);
+    let mut status = [0u8; 4];
+    status.copy_from_slice(&input[SESSION_STATUS_AT..SESSION_STATUS_AT + 4]);
+    wire::status_to_result(u32::from_le_bytes(status))?;
+    Ok(u64::from_le_bytes(id))
+}
+
+/// The session a returned create request made, if it made one.
+fn created_id(buf: &ControlBuf) -> Result<u64> {
+    if buf.input_len != SESSION_INPUT_LEN || (buf.used_len as usize) < SESSION_INPUT_LEN {
+        return Err(EIO);
+    }
+    session_answer(&buf.input)
 }

@@ -26,14 +26,16 @@ pub struct Completion {
 /// The state shared by the control queue and all data queue workers.
 pub struct Device {
     pub settings: DeviceSettings,
-    pub sessions: SessionTable,
+    pub sessions: Arc<SessionTable>,
     pub faults: Arc<FaultState>,
     negotiated: AtomicU64,
 }
 
 impl Device {
     pub fn new(settings: DeviceSettings, faults: Arc<FaultState>) -> Self {
-        let sessions = SessionTable::new(settings.max_sessions);
+        let sessions = Arc::new(SessionTable::new(settings.max_sessions));
+        let table = Arc::downgrade(&sessions);
+        faults.set_session_counter(Box::new(move || table.upgrade().map_or(0, |t| t.len())));
         Device {
             settings,
             sessions,

@@ -113,12 +113,15 @@ pub enum FaultEvent {
 }
 
 type Hook = Box<dyn Fn(FaultEvent) + Send + Sync>;
+/// Reads the device's number of live sessions (for the `sessions` command).
+type SessionCounter = Box<dyn Fn() -> usize + Send + Sync>;
 
 /// Shared, mutable fault configuration of one device.
 #[derive(Default)]
 pub struct FaultState {
     faults: Mutex<Faults>,
     hook: Mutex<Option<Hook>>,
+    sessions: Mutex<Option<SessionCounter>>,
 }
 
 impl FaultState {
@@ -133,6 +136,19 @@ impl FaultState {
     /// Installs the callback for [`FaultEvent`]s (the vhost-user backend).
     pub fn set_hook(&self, hook: Hook) {
         *self.hook.lock().unwrap_or_else(|e| e.into_inner()) = Some(hook);
+    }
+
+    /// Installs what the `sessions` command reports (the device's session table).
+    pub fn set_session_counter(&self, counter: SessionCounter) {
+        *self.sessions.lock().unwrap_or_else(|e| e.into_inner()) = Some(counter);
+    }
+
+    fn session_count(&self) -> usize {
+        self.sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map_or(0, |c| c())
     }
 
     fn notify(&self, ev: FaultEvent) {
@@ -209,6 +225,10 @@ impl FaultState {
         let Some((&cmd, args)) = words.split_first() else {
             return Err("empty command".into());
         };
+        // Not a fault: what a test compares before and after to find leaked sessions.
+        if cmd == "sessions" {
+            return Ok(format!("sessions={}", self.session_count()));
+        }
         let event = {
             let mut f = self.lock();
             apply_command(&mut f, cmd, args)?
@@ -386,6 +406,14 @@ mod tests {
         assert_eq!(s.injected_status(true, wire::AEAD_CREATE_SESSION), Some(5));
         assert_eq!(s.injected_status(true, wire::AEAD_DESTROY_SESSION), None);
         assert_eq!(s.injected_status(false, wire::CIPHER_ENCRYPT), None);
+    }
+
+    #[test]
+    fn session_count() {
+        let s = FaultState::new();
+        assert_eq!(s.apply("sessions").unwrap(), "sessions=0");
+        s.set_session_counter(Box::new(|| 3));
+        assert_eq!(s.apply("sessions").unwrap(), "sessions=3");
     }
 
     #[test]
