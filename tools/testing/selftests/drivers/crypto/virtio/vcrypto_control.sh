@@ -54,7 +54,7 @@ map vctl; rc=$?
 took=$(($(date +%s) - t0))
 ktap_diag "table load against a stalled device: exit $rc after $took s"
 ktap_check "a setkey the device does not answer fails within the bound (5 s)" \
-	[ $rc -ne 0 ] && [ $took -le 8 ]
+	[ $rc -ne 0 -a $took -le 8 ]
 fault_cmd unstall all >/dev/null
 ktap_check "the late answer's session is destroyed (device sessions back to $s0)" sessions_back_to "$s0"
 

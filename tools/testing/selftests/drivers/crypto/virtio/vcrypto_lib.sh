@@ -13,7 +13,7 @@ ktap_fail()   { ktap_n=$((ktap_n + 1)); ktap_failed=1; echo "not ok $ktap_n $*";
 ktap_skip()   { ktap_n=$((ktap_n + 1)); echo "ok $ktap_n $* # SKIP"; }
 ktap_diag()   { echo "# $*"; }
 # ktap_check <description> <command...>: one result from a command's status.
-ktap_check()  { d=$1; shift; if "$@"; then ktap_ok "$d"; else ktap_fail "$d"; fi; }
+ktap_check()  { ktap_desc=$1; shift; if "$@"; then ktap_ok "$ktap_desc"; else ktap_fail "$ktap_desc"; fi; }
 ktap_exit()   { exit $ktap_failed; }
 
 # The module file: VCRYPTO_KO, or the installed module.
@@ -127,16 +127,16 @@ esp_pair() {
 # esp_http <name> <net> <KiB>: that much random data from <name>b's HTTP server
 # to <name>a over TCP through ESP; succeeds if it arrives intact.
 esp_http() {
-	d=/tmp/esp-$1
-	mkdir -p "$d/www" && head -c $(($3 * 1024)) /dev/urandom > "$d/www/data" || return 1
-	$IP netns exec "${1}b" httpd -f -p 8080 -h "$d/www" &
+	esp_dir=/tmp/esp-$1
+	mkdir -p "$esp_dir/www" && head -c $(($3 * 1024)) /dev/urandom > "$esp_dir/www/data" || return 1
+	$IP netns exec "${1}b" httpd -f -p 8080 -h "$esp_dir/www" &
 	server=$!
 	sleep 1
-	$IP netns exec "${1}a" wget -q -O "$d/recv" "http://$2.2:8080/data"
+	$IP netns exec "${1}a" wget -q -O "$esp_dir/recv" "http://$2.2:8080/data"
 	kill $server 2>/dev/null; wait $server 2>/dev/null
-	ktap_diag "received $(stat -c %s "$d/recv" 2>/dev/null || echo no) of $(($3 * 1024)) bytes"
-	cmp -s "$d/www/data" "$d/recv"; rc=$?
-	rm -rf "$d"
+	ktap_diag "received $(stat -c %s "$esp_dir/recv" 2>/dev/null || echo no) of $(($3 * 1024)) bytes"
+	cmp -s "$esp_dir/www/data" "$esp_dir/recv"; rc=$?
+	rm -rf "$esp_dir"
 	return $rc
 }
 # esp_pings <name> <net>: 20 pings of 56 and 20 of 1400 bytes from <name>a to
