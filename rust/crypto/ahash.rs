@@ -84,6 +84,7 @@ impl AlgType for AhashType {
             Ok(DeviceData {
                 src: device_view(&raw mut (*scratch).src, src, len)?,
                 dst: None,
+                aad: None,
             })
         }
     }

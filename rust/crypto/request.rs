@@ -32,6 +32,8 @@ pub struct DeviceData<'a> {
     pub src: Option<SgList<'a>>,
     /// The data the device writes, if any.
     pub dst: Option<SgList<'a>>,
+    /// Additional authenticated data the device reads after `src` (aead), if any.
+    pub aad: Option<SgList<'a>>,
 }
 
 /// A driver context that describes the buffers of its request to a device.

@@ -71,6 +71,7 @@ impl AlgType for SkcipherType {
             Ok(DeviceData {
                 src: device_view(&raw mut (*scratch).src, (*req).src, len)?,
                 dst: device_view(&raw mut (*scratch).dst, (*req).dst, len)?,
+                aad: None,
             })
         }
     }
