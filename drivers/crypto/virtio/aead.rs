@@ -287,8 +287,13 @@ impl Algorithm for VirtioAead {
                 // The tag follows the ciphertext in dst.
                 req.copy_to_dst(assoclen + dst_len, mac)
             } else {
-                check_tag(&mut req, assoclen, dst_len, mac)
+                check_tag(&req, assoclen, dst_len, mac)
             };
+        }
+        // A chained decryption writes the plaintext before anybody verified it: unless it
+        // was verified, it does not stay where the caller would find it.
+        if result.is_err() && aead.hmac().is_some() && !encrypt {
+            let _ = req.zero_dst(assoclen, dst_len);
         }
         req.tfm_ctx()
             .device
@@ -299,14 +304,12 @@ impl Algorithm for VirtioAead {
 }
 
 /// Compares the MAC the device computed over AAD and ciphertext with the request's tag
-/// (after the `len` bytes of ciphertext); on a mismatch, zeroes the plaintext the device
-/// wrote.
-fn check_tag(req: &mut Request<VirtioAead>, assoclen: usize, len: usize, mac: &[u8]) -> Result {
+/// (after the `len` bytes of ciphertext), in constant time.
+fn check_tag(req: &Request<VirtioAead>, assoclen: usize, len: usize, mac: &[u8]) -> Result {
     let mut tag = [0u8; MAX_DIGEST];
     let tag = tag.get_mut(..mac.len()).ok_or(EINVAL)?;
-    let got = req.read_src(assoclen + len, tag);
-    if got.is_err() || aead::memneq(tag, mac) {
-        req.zero_dst(assoclen, len)?;
+    req.read_src(assoclen + len, tag)?;
+    if aead::memneq(tag, mac) {
         return Err(wire::errno(kernel::bindings::EBADMSG));
     }
     Ok(())
