@@ -83,6 +83,13 @@ pub trait AlgType: private::Sealed + Sized + 'static {
     /// `req` is a live request of this type.
     unsafe fn req_tfm(req: *mut Self::RawReq) -> *mut Self::RawTfm;
 
+    /// Sets the size of the DMA-aligned context of the transform's requests.
+    ///
+    /// # Safety
+    ///
+    /// `tfm` is a live transform of this type in its init callback.
+    unsafe fn set_reqsize(tfm: *mut Self::RawTfm, size: u32);
+
     /// The DMA-aligned context of a request.
     ///
     /// # Safety

@@ -19,7 +19,7 @@
 use super::{
     private,
     registration::AlgBox,
-    request::{ReqWrap, SgTable, DATA_SG_MAX},
+    request::{reqsize_with_sub, SgTable, DATA_SG_MAX},
     AlgInfo, AlgType, Algorithm, DeviceData, Outcome, Registration, Request,
 };
 use crate::abstractions::{bindings, scatterlist::SgList};
@@ -115,6 +115,11 @@ impl AlgType for AeadType {
     unsafe fn req_tfm(req: *mut Self::RawReq) -> *mut Self::RawTfm {
         // SAFETY: As required by the trait.
         unsafe { bindings::vcrs_crypto_aead_reqtfm(req) }
+    }
+
+    unsafe fn set_reqsize(tfm: *mut Self::RawTfm, size: u32) {
+        // SAFETY: As required by the trait.
+        unsafe { bindings::vcrs_crypto_aead_set_reqsize_dma(tfm, size) }
     }
 
     unsafe fn req_ctx(req: *mut Self::RawReq) -> *mut c_void {
@@ -247,7 +252,7 @@ pub fn register<T: Aead>(
         encrypt: Some(encrypt_callback::<T>),
         decrypt: Some(decrypt_callback::<T>),
         init: Some(init_callback::<T>),
-        exit: Some(exit_callback::<T>),
+        exit: Some(AlgBox::<T>::exit_callback),
         ivsize: info.ivsize,
         maxauthsize: info.maxauthsize,
         chunksize: info.chunksize,
@@ -256,32 +261,20 @@ pub fn register<T: Aead>(
     Registration::<T>::new(alg, &info.alg, 0, data, module)
 }
 
-/// The size of the request context: the wrapper, then the fallback's request context.
-fn reqsize<T: Aead>(fb_reqsize: usize) -> usize {
-    let fb = core::mem::offset_of!(ReqWrap<T::ReqCtx, Scratch>, scratch)
-        + core::mem::offset_of!(Scratch, fb);
-    (fb + size_of::<bindings::aead_request>() + fb_reqsize)
-        .max(size_of::<ReqWrap<T::ReqCtx, Scratch>>())
-}
-
 extern "C" fn init_callback<T: Aead>(tfm: *mut bindings::crypto_aead) -> c_int {
     from_result(|| {
         // SAFETY: The crypto API calls `init` with a live transform of this algorithm.
         let alg = unsafe { AlgBox::<T>::of_tfm(tfm) };
         let ctx = T::init(&alg.data)?;
-        let size = u32::try_from(reqsize::<T>(T::fallback(&ctx).reqsize())).map_err(|_| EINVAL)?;
+        // The wrapper, then the fallback's request and its context.
+        let size = reqsize_with_sub::<T>(
+            core::mem::offset_of!(Scratch, fb),
+            size_of::<bindings::aead_request>() + T::fallback(&ctx).reqsize(),
+        );
         // SAFETY: `tfm` is live and in its init callback.
-        unsafe {
-            AlgBox::<T>::init_tfm_ctx(tfm, ctx);
-            bindings::vcrs_crypto_aead_set_reqsize_dma(tfm, size);
-        }
+        unsafe { AlgBox::<T>::init_tfm(tfm, ctx, size)? };
         Ok(0)
     })
-}
-
-extern "C" fn exit_callback<T: Aead>(tfm: *mut bindings::crypto_aead) {
-    // SAFETY: `exit` is only called after a successful `init`, once.
-    unsafe { AlgBox::<T>::drop_tfm_ctx(tfm) };
 }
 
 extern "C" fn setkey_callback<T: Aead>(
@@ -289,24 +282,15 @@ extern "C" fn setkey_callback<T: Aead>(
     key: *const u8,
     keylen: kernel::ffi::c_uint,
 ) -> c_int {
-    from_result(|| {
-        let key = if keylen == 0 {
-            &[][..]
-        } else {
-            // SAFETY: The crypto API passes a key of `keylen` bytes.
-            unsafe { core::slice::from_raw_parts(key, keylen as usize) }
-        };
-        // SAFETY: The crypto API passes a live, initialised transform.
-        let (alg, ctx, authsize) = unsafe {
-            (
-                AlgBox::<T>::of_tfm(tfm),
-                AlgBox::<T>::tfm_ctx(tfm),
-                bindings::vcrs_crypto_aead_authsize(tfm),
-            )
-        };
-        T::setkey(&alg.data, ctx, key, authsize)?;
-        Ok(0)
-    })
+    // SAFETY: The crypto API passes a live transform.
+    let authsize = unsafe { bindings::vcrs_crypto_aead_authsize(tfm) };
+    // SAFETY: The crypto API passes a live, initialised transform and a key of `keylen`
+    // bytes.
+    unsafe {
+        AlgBox::<T>::setkey(tfm, key, keylen, |alg, ctx, key| {
+            T::setkey(alg, ctx, key, authsize)
+        })
+    }
 }
 
 extern "C" fn setauthsize_callback<T: Aead>(

@@ -72,6 +72,13 @@ pub(super) struct ReqWrap<C, S> {
     pub(super) scratch: S,
 }
 
+/// The size of a request context whose scratch space ends with a sub-request of a
+/// fallback (at `sub_offset` of the scratch space, `sub_size` bytes with its own context).
+pub(super) fn reqsize_with_sub<T: Algorithm>(sub_offset: usize, sub_size: usize) -> usize {
+    let at = core::mem::offset_of!(WrapOf<T>, scratch) + sub_offset;
+    (at + sub_size).max(core::mem::size_of::<WrapOf<T>>())
+}
+
 type WrapOf<T> = ReqWrap<<T as Algorithm>::ReqCtx, <<T as Algorithm>::Type as AlgType>::Scratch>;
 
 /// What the driver did with a request.

@@ -525,7 +525,8 @@ impl AeadAlg {
             AeadKind::Gcm => matches!(n, 4 | 8 | 12..=16),
             AeadKind::Ccm => (4..=16).contains(&n) && n % 2 == 0,
             AeadKind::ChaChaPoly | AeadKind::ChaChaPolyEsp => n == 16,
-            AeadKind::Authenc { .. } => n <= self.maxauthsize,
+            // crypto_aead_setauthsize() refuses 0 already; authenc.c takes any other.
+            AeadKind::Authenc { .. } => (1..=self.maxauthsize).contains(&n),
         }
     }
 }
