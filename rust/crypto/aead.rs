@@ -19,7 +19,7 @@
 use super::{
     private,
     registration::AlgBox,
-    request::{reqsize_with_sub, SgTable, DATA_SG_MAX},
+    request::{reqsize_with_sub, run_op, SgTable, DATA_SG_MAX},
     AlgInfo, AlgType, Algorithm, DeviceData, Outcome, Registration, Request,
 };
 use crate::abstractions::{bindings, scatterlist::SgList};
@@ -314,13 +314,9 @@ extern "C" fn decrypt_callback<T: Aead>(req: *mut bindings::aead_request) -> c_i
 }
 
 fn crypt_callback<T: Aead>(req: *mut bindings::aead_request, encrypt: bool) -> c_int {
-    let Some(req) = NonNull::new(req) else {
-        return EINVAL.to_errno();
-    };
-    // SAFETY: The crypto API hands over a live request of this algorithm, which stays valid
-    // until it is completed; its context has `reqsize` bytes for the wrapper.
-    let req = unsafe { Request::<T>::enter(req, true) };
-    T::crypt(req, encrypt).into_errno()
+    // SAFETY: The crypto API hands over a request of this algorithm; encrypt and decrypt
+    // start a request afresh.
+    unsafe { run_op::<T>(req, true, |req| T::crypt(req, encrypt)) }
 }
 
 impl<T: Aead> Request<T> {

@@ -16,7 +16,7 @@
 use super::{
     private,
     registration::AlgBox,
-    request::{device_view, reqsize_with_sub, SgTable},
+    request::{device_view, reqsize_with_sub, run_op, SgTable},
     AlgInfo, AlgType, Algorithm, DeviceData, Outcome, Registration, Request,
 };
 use crate::abstractions::bindings;
@@ -234,7 +234,8 @@ extern "C" fn setkey_callback<T: Ahash>(
     unsafe { AlgBox::<T>::setkey(tfm, key, keylen, T::setkey) }
 }
 
-/// Enters a request; `fresh` starts a new driver context.
+/// Enters a request for a synchronous operation (export, import); `fresh` starts a new
+/// driver context.
 fn enter<T: Ahash>(req: *mut bindings::ahash_request, fresh: bool) -> Option<Request<T>> {
     let req = NonNull::new(req)?;
     // Operations other than `init`, `digest` and `import` follow one of them on the same
@@ -247,10 +248,10 @@ fn enter<T: Ahash>(req: *mut bindings::ahash_request, fresh: bool) -> Option<Req
 macro_rules! op_callback {
     ($name:ident, $op:ident, $fresh:expr) => {
         extern "C" fn $name<T: Ahash>(req: *mut bindings::ahash_request) -> c_int {
-            match enter::<T>(req, $fresh) {
-                Some(req) => T::$op(req).into_errno(),
-                None => EINVAL.to_errno(),
-            }
+            // SAFETY: The crypto API hands over a request of this algorithm. Operations
+            // other than `init`, `digest` and `import` follow one of them on the same request
+            // (API contract), which initialised the driver's context.
+            unsafe { run_op::<T>(req, $fresh, T::$op) }
         }
     };
 }

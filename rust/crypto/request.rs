@@ -321,6 +321,28 @@ impl<T: Algorithm> Request<T> {
     }
 }
 
+/// The entry of every asynchronous operation of every type: takes over `req` (`fresh`: with
+/// a new driver context) and returns what `op` did with it as the operation's return value.
+///
+/// # Safety
+///
+/// `req` is null or a request the crypto API hands to an operation of an algorithm
+/// registered with `T` (live until completed, with the context size `T`'s init set); without
+/// `fresh`, an earlier operation of the same request initialised the driver's context (the
+/// API's order of operations).
+pub(super) unsafe fn run_op<T: Algorithm>(
+    req: *mut <T::Type as AlgType>::RawReq,
+    fresh: bool,
+    op: impl FnOnce(Request<T>) -> Outcome<T>,
+) -> c_int {
+    let Some(req) = NonNull::new(req) else {
+        return EINVAL.to_errno();
+    };
+    // SAFETY: As required.
+    let req = unsafe { Request::<T>::enter(req, fresh) };
+    op(req).into_errno()
+}
+
 impl<T: Algorithm> Drop for Request<T> {
     fn drop(&mut self) {
         // SAFETY: A request dropped without `complete` is still live and not completed.

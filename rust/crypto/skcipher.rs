@@ -6,11 +6,11 @@
 
 use super::{
     private,
-    request::{device_view, SgTable},
+    request::{device_view, run_op, SgTable},
     AlgInfo, AlgType, Algorithm, DeviceData, Outcome, Registration, Request,
 };
 use crate::abstractions::bindings;
-use core::{ffi::c_void, mem::size_of, ptr::NonNull};
+use core::{ffi::c_void, mem::size_of};
 use kernel::{error::from_result, ffi::c_int, prelude::*, ThisModule};
 
 /// The skcipher algorithm type.
@@ -164,13 +164,9 @@ extern "C" fn decrypt_callback<T: Skcipher>(req: *mut bindings::skcipher_request
 }
 
 fn crypt_callback<T: Skcipher>(req: *mut bindings::skcipher_request, encrypt: bool) -> c_int {
-    let Some(req) = NonNull::new(req) else {
-        return EINVAL.to_errno();
-    };
-    // SAFETY: The crypto API hands over a live request of this algorithm, which stays valid
-    // until it is completed; its context has `reqsize` bytes for the wrapper.
-    let req = unsafe { Request::<T>::enter(req, true) };
-    T::crypt(req, encrypt).into_errno()
+    // SAFETY: The crypto API hands over a request of this algorithm; encrypt and decrypt
+    // start a request afresh.
+    unsafe { run_op::<T>(req, true, |req| T::crypt(req, encrypt)) }
 }
 
 impl<T: Skcipher> Request<T> {
