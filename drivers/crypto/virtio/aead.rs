@@ -114,14 +114,16 @@ impl TfmCtx {
             return;
         }
         let cfg = &self.device.config;
-        let auth_len = st.len - st.cipher_len;
+        let auth_len = st.len.saturating_sub(st.cipher_len);
         if st.cipher_len > cfg.max_cipher_key_len as usize
             || auth_len > cfg.max_auth_key_len as usize
         {
             self.device.stats().fallback(Kind::Aead);
             return;
         }
-        let key = &st.key[..st.len];
+        let Some(key) = st.key.get(..st.len) else {
+            return;
+        };
         let kind = |dir| session_kind(aead, dir, st.cipher_len, st.authsize);
         let dev = &self.device;
         let Ok(enc) = dev.create_session(kind(Direction::Encrypt), aead.algo, key) else {
@@ -322,7 +324,8 @@ fn device_key(aead: &AeadAlg, key: &[u8], st: &mut KeyState, salt: &AtomicU32) -
     let (cipher, auth): (&[u8], &[u8]) = match aead.kind {
         AeadKind::Authenc { .. } => {
             let ((eo, el), (ao, al)) = aead::authenc_extractkeys(key)?;
-            (&key[eo..eo + el], &key[ao..ao + al])
+            let part = |o: usize, l: usize| key.get(o..o + l).ok_or(EINVAL);
+            (part(eo, el)?, part(ao, al)?)
         }
         AeadKind::ChaChaPolyEsp => {
             let (k, s) = key.split_at_checked(32).ok_or(EINVAL)?;
