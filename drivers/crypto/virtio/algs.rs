@@ -380,8 +380,9 @@ pub(crate) enum AeadKind {
     /// authenticated.
     ChaChaPolyEsp,
     /// `authenc(hmac(..),cbc(aes))` through one chained session (CIPHER service,
-    /// ALGORITHM_CHAINING) with the HMAC of [`HASHES`]`[hmac]`.
-    Authenc { hmac: usize },
+    /// ALGORITHM_CHAINING) with the HMAC `mac` (`VIRTIO_CRYPTO_MAC_HMAC_*`, one of
+    /// [`HASHES`]).
+    Authenc { mac: u32 },
 }
 
 /// One aead algorithm: the device's identifier and the Linux algorithm it provides.
@@ -406,10 +407,12 @@ pub(crate) const AEAD_PRIORITY: i32 = 400;
 const CHACHA_KEYS: &[u32] = &[32];
 
 macro_rules! authenc {
-    ($hmac:expr, $name:literal, $driver:literal, $ds:expr) => {
+    ($mac:ident, $name:literal, $driver:literal, $ds:expr) => {
         AeadAlg {
             algo: bindings::VIRTIO_CRYPTO_CIPHER_AES_CBC,
-            kind: AeadKind::Authenc { hmac: $hmac },
+            kind: AeadKind::Authenc {
+                mac: bindings::$mac,
+            },
             name: $name,
             driver_name: $driver,
             blocksize: 16,
@@ -465,25 +468,25 @@ pub(crate) static AEADS: [AeadAlg; 8] = [
         key_sizes: CHACHA_KEYS,
     },
     authenc!(
-        11,
+        VIRTIO_CRYPTO_MAC_HMAC_SHA1,
         c"authenc(hmac(sha1),cbc(aes))",
         c"virtio-rs-authenc-hmac-sha1-cbc-aes",
         20
     ),
     authenc!(
-        13,
+        VIRTIO_CRYPTO_MAC_HMAC_SHA_256,
         c"authenc(hmac(sha256),cbc(aes))",
         c"virtio-rs-authenc-hmac-sha256-cbc-aes",
         32
     ),
     authenc!(
-        14,
+        VIRTIO_CRYPTO_MAC_HMAC_SHA_384,
         c"authenc(hmac(sha384),cbc(aes))",
         c"virtio-rs-authenc-hmac-sha384-cbc-aes",
         48
     ),
     authenc!(
-        15,
+        VIRTIO_CRYPTO_MAC_HMAC_SHA_512,
         c"authenc(hmac(sha512),cbc(aes))",
         c"virtio-rs-authenc-hmac-sha512-cbc-aes",
         64
@@ -503,7 +506,9 @@ impl AeadAlg {
     /// The HMAC of an authenc algorithm.
     pub(crate) fn hmac(&self) -> Option<&'static HashAlg> {
         match self.kind {
-            AeadKind::Authenc { hmac } => HASHES.get(hmac),
+            AeadKind::Authenc { mac } => HASHES
+                .iter()
+                .find(|h| matches!(h.keying, Keying::Hmac(_)) && h.algo == mac),
             _ => None,
         }
     }
