@@ -399,10 +399,19 @@ pub(crate) struct AeadAlg {
     pub(crate) key_sizes: &'static [u32],
 }
 
-/// Priority of our aeads: as for hashes ([`HASH_PRIORITY`]), above every CPU
-/// implementation, so that IPsec and kernel TLS, which ask for `gcm(aes)`,
-/// `rfc4106(gcm(aes))` or `authenc(..)` by name, get the device.
+/// Priority of our aeads: as for hashes ([`HASH_PRIORITY`]), so that IPsec and kernel
+/// TLS, which ask for `gcm(aes)`, `rfc4106(gcm(aes))` or `rfc7539esp(..)` by name, get
+/// the device rather than the kernel's templates (`gcm_base(ctr(aes-lib),..)` has its
+/// ctr's priority, 300 at most here).
 pub(crate) const AEAD_PRIORITY: i32 = 400;
+
+/// Priority of our chained `authenc(hmac(..),cbc(aes))`. The kernel's authenc template
+/// gives an instance 10 × its cipher's priority + its hash's: 1800 for the one over
+/// `cbc(aes-lib)` and `hmac-sha256-lib` that the self-tests build as the reference (and
+/// that stays registered), 4400 over AES-NI or over our own cbc(aes) and hmac. Ours must
+/// be above every such instance, or ESP, which asks for it by name, would get the
+/// template.
+pub(crate) const AUTHENC_PRIORITY: i32 = 10 * 400 + HASH_PRIORITY + 100;
 
 const CHACHA_KEYS: &[u32] = &[32];
 

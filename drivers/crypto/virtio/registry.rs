@@ -16,7 +16,9 @@ use crate::{
     abstractions::{module_global, stat_hook::ValueSource},
     aead::{AlgData as AeadData, VirtioAead},
     ahash::{AlgData as HashData, VirtioAhash},
-    algs::{AeadKind, AEADS, AEAD_PRIORITY, CIPHERS, HASHES, HASH_PRIORITY, PRIORITY},
+    algs::{
+        AeadKind, AEADS, AEAD_PRIORITY, AUTHENC_PRIORITY, CIPHERS, HASHES, HASH_PRIORITY, PRIORITY,
+    },
     device::CryptoDevice,
     devices::Devices,
     session_check::Usable,
@@ -158,7 +160,10 @@ impl Registry {
                 alg: AlgInfo {
                     name: a.name,
                     driver_name: a.driver_name,
-                    priority: AEAD_PRIORITY,
+                    priority: match a.kind {
+                        AeadKind::Authenc { .. } => AUTHENC_PRIORITY,
+                        _ => AEAD_PRIORITY,
+                    },
                     blocksize: a.blocksize,
                 },
                 ivsize: a.ivsize,
