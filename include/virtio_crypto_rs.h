@@ -25,6 +25,8 @@
 #include <crypto/algapi.h>
 #include <crypto/internal/skcipher.h>
 #include <crypto/internal/hash.h>
+#include <crypto/internal/aead.h>
+#include <crypto/authenc.h>
 #include <crypto/scatterwalk.h>
 
 /* Wrappers for static inline functions and macros of <linux/virtio_config.h>. */
@@ -108,6 +110,50 @@ int vcrs_hash_digest(const char *name, const u8 *data, unsigned int len, u8 *out
 		     unsigned int outlen);
 struct crypto_async_request *vcrs_crypto_get_backlog(struct crypto_queue *queue);
 unsigned int vcrs_crypto_queue_len(struct crypto_queue *queue);
+
+/* aead: the static inline accessors of <crypto/internal/aead.h>. */
+void *vcrs_aead_request_ctx_dma(struct aead_request *req);
+void vcrs_crypto_aead_set_reqsize_dma(struct crypto_aead *tfm, unsigned int reqsize);
+struct crypto_tfm *vcrs_crypto_aead_tfm(struct crypto_aead *tfm);
+struct crypto_aead *vcrs_crypto_aead_reqtfm(struct aead_request *req);
+unsigned int vcrs_crypto_aead_authsize(struct crypto_aead *tfm);
+unsigned int vcrs_crypto_aead_ivsize(struct crypto_aead *tfm);
+
+/*
+ * The software fallback of an aead transform: a synchronous implementation of
+ * name (never ours: ours are async), its request size, key, auth size, and one
+ * operation on sub, a request in the caller's request context, for the data of
+ * req. NULL-free: alloc returns a valid pointer or an ERR_PTR (checked by
+ * vcrs_is_err).
+ */
+struct crypto_aead *vcrs_aead_fb_alloc(const char *name);
+void vcrs_aead_fb_free(struct crypto_aead *fb);
+unsigned int vcrs_aead_fb_reqsize(struct crypto_aead *fb);
+int vcrs_aead_fb_setkey(struct crypto_aead *fb, const u8 *key, unsigned int len);
+int vcrs_aead_fb_setauthsize(struct crypto_aead *fb, unsigned int authsize);
+int vcrs_aead_fb_crypt(struct crypto_aead *fb, struct aead_request *sub,
+		       struct aead_request *req, bool encrypt);
+long vcrs_ptr_err(const void *ptr);
+
+/* crypto_authenc_extractkeys(): offsets and lengths of the two keys in key. */
+int vcrs_authenc_extractkeys(const u8 *key, unsigned int keylen,
+			     unsigned int *enc_off, unsigned int *enc_len,
+			     unsigned int *auth_off, unsigned int *auth_len);
+
+/*
+ * Like vcrs_sg_compact(), for the len bytes that start skip bytes into src.
+ */
+int vcrs_sg_compact_at(struct scatterlist *dst, unsigned int nents,
+		       struct scatterlist *src, unsigned int skip, unsigned int len);
+/* Copies len bytes at the start of src to the start of dst (memcpy_sglist). */
+void vcrs_memcpy_sglist(struct scatterlist *dst, struct scatterlist *src, unsigned int len);
+/* Copies between a buffer and the sg list at skip (scatterwalk_map_and_copy). */
+void vcrs_sg_copy(void *buf, struct scatterlist *sg, unsigned int skip,
+		  unsigned int len, bool to_sg);
+/* Zeroes len bytes of sg at skip. */
+void vcrs_sg_zero(struct scatterlist *sg, unsigned int skip, unsigned int len);
+/* crypto_memneq(): constant-time comparison, nonzero if different. */
+bool vcrs_memneq(const void *a, const void *b, size_t len);
 
 /* <linux/list.h> */
 void vcrs_init_list_head(struct list_head *head);

@@ -301,3 +301,154 @@ long long vcrs_stat(const char *key, bool min)
 	return reader ? reader(key, min) : -1;
 }
 EXPORT_SYMBOL_GPL(vcrs_stat);
+
+void *vcrs_aead_request_ctx_dma(struct aead_request *req)
+{
+	return aead_request_ctx_dma(req);
+}
+
+void vcrs_crypto_aead_set_reqsize_dma(struct crypto_aead *tfm, unsigned int reqsize)
+{
+	crypto_aead_set_reqsize_dma(tfm, reqsize);
+}
+
+struct crypto_tfm *vcrs_crypto_aead_tfm(struct crypto_aead *tfm)
+{
+	return crypto_aead_tfm(tfm);
+}
+
+struct crypto_aead *vcrs_crypto_aead_reqtfm(struct aead_request *req)
+{
+	return crypto_aead_reqtfm(req);
+}
+
+unsigned int vcrs_crypto_aead_authsize(struct crypto_aead *tfm)
+{
+	return crypto_aead_authsize(tfm);
+}
+
+unsigned int vcrs_crypto_aead_ivsize(struct crypto_aead *tfm)
+{
+	return crypto_aead_ivsize(tfm);
+}
+
+struct crypto_aead *vcrs_aead_fb_alloc(const char *name)
+{
+	/* Synchronous only: never ours (async), and usable in any context. */
+	return crypto_alloc_aead(name, 0, CRYPTO_ALG_ASYNC | CRYPTO_ALG_NEED_FALLBACK);
+}
+
+void vcrs_aead_fb_free(struct crypto_aead *fb)
+{
+	crypto_free_aead(fb);
+}
+
+unsigned int vcrs_aead_fb_reqsize(struct crypto_aead *fb)
+{
+	return crypto_aead_reqsize(fb);
+}
+
+int vcrs_aead_fb_setkey(struct crypto_aead *fb, const u8 *key, unsigned int len)
+{
+	return crypto_aead_setkey(fb, key, len);
+}
+
+int vcrs_aead_fb_setauthsize(struct crypto_aead *fb, unsigned int authsize)
+{
+	return crypto_aead_setauthsize(fb, authsize);
+}
+
+int vcrs_aead_fb_crypt(struct crypto_aead *fb, struct aead_request *sub,
+		       struct aead_request *req, bool encrypt)
+{
+	aead_request_set_tfm(sub, fb);
+	/* The fallback is synchronous: no callback is ever called. */
+	aead_request_set_callback(sub, req->base.flags & CRYPTO_TFM_REQ_MAY_SLEEP,
+				  NULL, NULL);
+	aead_request_set_crypt(sub, req->src, req->dst, req->cryptlen, req->iv);
+	aead_request_set_ad(sub, req->assoclen);
+	return encrypt ? crypto_aead_encrypt(sub) : crypto_aead_decrypt(sub);
+}
+
+long vcrs_ptr_err(const void *ptr)
+{
+	return IS_ERR(ptr) ? PTR_ERR(ptr) : 0;
+}
+
+int vcrs_authenc_extractkeys(const u8 *key, unsigned int keylen,
+			     unsigned int *enc_off, unsigned int *enc_len,
+			     unsigned int *auth_off, unsigned int *auth_len)
+{
+	struct crypto_authenc_keys keys;
+	int err = crypto_authenc_extractkeys(&keys, key, keylen);
+
+	if (err)
+		return err;
+	*enc_off = keys.enckey - key;
+	*enc_len = keys.enckeylen;
+	*auth_off = keys.authkey - key;
+	*auth_len = keys.authkeylen;
+	return 0;
+}
+
+int vcrs_sg_compact_at(struct scatterlist *dst, unsigned int nents,
+		       struct scatterlist *src, unsigned int skip, unsigned int len)
+{
+	unsigned int n = 0;
+
+	sg_init_table(dst, nents);
+	for (; src && len; src = sg_next(src)) {
+		unsigned int avail = src->length, off = src->offset, l;
+
+		if (skip >= avail) {
+			skip -= avail;
+			continue;
+		}
+		avail -= skip;
+		off += skip;
+		skip = 0;
+		l = min(avail, len);
+		if (!l)
+			continue;
+		if (n == nents)
+			return -E2BIG;
+		/* sg_set_page() takes offsets past the first page as they are. */
+		sg_set_page(&dst[n], sg_page(src), l, off);
+		len -= l;
+		n++;
+	}
+	if (len)
+		return -EINVAL;
+	if (n)
+		sg_mark_end(&dst[n - 1]);
+	return n;
+}
+
+void vcrs_memcpy_sglist(struct scatterlist *dst, struct scatterlist *src, unsigned int len)
+{
+	memcpy_sglist(dst, src, len);
+}
+
+void vcrs_sg_copy(void *buf, struct scatterlist *sg, unsigned int skip,
+		  unsigned int len, bool to_sg)
+{
+	scatterwalk_map_and_copy(buf, sg, skip, len, to_sg);
+}
+
+void vcrs_sg_zero(struct scatterlist *sg, unsigned int skip, unsigned int len)
+{
+	static const u8 zeros[64];
+
+	while (len) {
+		unsigned int n = min_t(unsigned int, len, sizeof(zeros));
+
+		scatterwalk_map_and_copy((void *)zeros, sg, skip, n, 1);
+		skip += n;
+		len -= n;
+	}
+}
+
+bool vcrs_memneq(const void *a, const void *b, size_t len)
+{
+	return crypto_memneq(a, b, len);
+}

@@ -4,7 +4,8 @@
 //!
 //! C headers: [`include/crypto/algapi.h`](srctree/include/crypto/algapi.h),
 //! [`include/crypto/internal/skcipher.h`](srctree/include/crypto/internal/skcipher.h),
-//! [`include/crypto/internal/hash.h`](srctree/include/crypto/internal/hash.h).
+//! [`include/crypto/internal/hash.h`](srctree/include/crypto/internal/hash.h),
+//! [`include/crypto/internal/aead.h`](srctree/include/crypto/internal/aead.h).
 //!
 //! One core serves every algorithm type, as `struct crypto_alg` and
 //! `struct crypto_async_request` do on the C side:
@@ -14,9 +15,10 @@
 //!   carries requests of every type (the Rust form of a per-request completion callback);
 //! - [`backlog::Backlog`] holds requests waiting for room, linked through their own context.
 //!
-//! The per-type files ([`skcipher`], [`ahash`]) hold only their callbacks and request
+//! The per-type files ([`skcipher`], [`ahash`], [`aead`]) hold only their callbacks and request
 //! accessors. Each type names its C structures through the sealed [`AlgType`].
 
+pub mod aead;
 pub mod ahash;
 pub mod backlog;
 mod registration;
@@ -80,6 +82,13 @@ pub trait AlgType: private::Sealed + Sized + 'static {
     ///
     /// `req` is a live request of this type.
     unsafe fn req_tfm(req: *mut Self::RawReq) -> *mut Self::RawTfm;
+
+    /// Sets the size of the DMA-aligned context of the transform's requests.
+    ///
+    /// # Safety
+    ///
+    /// `tfm` is a live transform of this type in its init callback.
+    unsafe fn set_reqsize(tfm: *mut Self::RawTfm, size: u32);
 
     /// The DMA-aligned context of a request.
     ///

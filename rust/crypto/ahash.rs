@@ -16,7 +16,7 @@
 use super::{
     private,
     registration::AlgBox,
-    request::{device_view, ReqWrap, SgTable},
+    request::{device_view, reqsize_with_sub, run_op, SgTable},
     AlgInfo, AlgType, Algorithm, DeviceData, Outcome, Registration, Request,
 };
 use crate::abstractions::bindings;
@@ -66,6 +66,11 @@ impl AlgType for AhashType {
         unsafe { bindings::vcrs_crypto_ahash_reqtfm(req) }
     }
 
+    unsafe fn set_reqsize(tfm: *mut Self::RawTfm, size: u32) {
+        // SAFETY: As required by the trait.
+        unsafe { bindings::vcrs_crypto_ahash_set_reqsize_dma(tfm, size) }
+    }
+
     unsafe fn req_ctx(req: *mut Self::RawReq) -> *mut c_void {
         // SAFETY: As required by the trait.
         unsafe { bindings::vcrs_ahash_request_ctx_dma(req) }
@@ -84,6 +89,7 @@ impl AlgType for AhashType {
             Ok(DeviceData {
                 src: device_view(&raw mut (*scratch).src, src, len)?,
                 dst: None,
+                aad: None,
             })
         }
     }
@@ -188,20 +194,12 @@ pub fn register<T: Ahash>(
             None
         },
         init_tfm: Some(init_tfm_callback::<T>),
-        exit_tfm: Some(exit_tfm_callback::<T>),
+        exit_tfm: Some(AlgBox::<T>::exit_callback),
         ..Default::default()
     };
     alg.halg.digestsize = info.digestsize;
     alg.halg.statesize = info.statesize;
     Registration::<T>::new(alg, &info.alg, 0, data, module)
-}
-
-/// The size of the request context: the wrapper, then the fallback's request context.
-fn reqsize<T: Ahash>(fb_reqsize: usize) -> usize {
-    let fb = core::mem::offset_of!(ReqWrap<T::ReqCtx, Scratch>, scratch)
-        + core::mem::offset_of!(Scratch, fb);
-    (fb + size_of::<bindings::ahash_request>() + fb_reqsize)
-        .max(size_of::<ReqWrap<T::ReqCtx, Scratch>>())
 }
 
 extern "C" fn init_tfm_callback<T: Ahash>(tfm: *mut bindings::crypto_ahash) -> c_int {
@@ -214,20 +212,16 @@ extern "C" fn init_tfm_callback<T: Ahash>(tfm: *mut bindings::crypto_ahash) -> c
                 bindings::vcrs_ahash_fb_reqsize(tfm),
             )
         };
-        let size = u32::try_from(reqsize::<T>(fb_reqsize as usize)).map_err(|_| EINVAL)?;
+        // The wrapper, then the fallback's request and its context.
+        let size = reqsize_with_sub::<T>(
+            core::mem::offset_of!(Scratch, fb),
+            size_of::<bindings::ahash_request>() + fb_reqsize as usize,
+        );
         let ctx = T::init_tfm(&alg.data)?;
         // SAFETY: `tfm` is live and in its init callback.
-        unsafe {
-            AlgBox::<T>::init_tfm_ctx(tfm, ctx);
-            bindings::vcrs_crypto_ahash_set_reqsize_dma(tfm, size);
-        }
+        unsafe { AlgBox::<T>::init_tfm(tfm, ctx, size)? };
         Ok(0)
     })
-}
-
-extern "C" fn exit_tfm_callback<T: Ahash>(tfm: *mut bindings::crypto_ahash) {
-    // SAFETY: `exit_tfm` is only called after a successful `init_tfm`, once.
-    unsafe { AlgBox::<T>::drop_tfm_ctx(tfm) };
 }
 
 extern "C" fn setkey_callback<T: Ahash>(
@@ -235,21 +229,13 @@ extern "C" fn setkey_callback<T: Ahash>(
     key: *const u8,
     keylen: kernel::ffi::c_uint,
 ) -> c_int {
-    from_result(|| {
-        let key = if keylen == 0 {
-            &[][..]
-        } else {
-            // SAFETY: The crypto API passes a key of `keylen` bytes.
-            unsafe { core::slice::from_raw_parts(key, keylen as usize) }
-        };
-        // SAFETY: The crypto API passes a live, initialised transform.
-        let (alg, ctx) = unsafe { (AlgBox::<T>::of_tfm(tfm), AlgBox::<T>::tfm_ctx(tfm)) };
-        T::setkey(&alg.data, ctx, key)?;
-        Ok(0)
-    })
+    // SAFETY: The crypto API passes a live, initialised transform and a key of `keylen`
+    // bytes.
+    unsafe { AlgBox::<T>::setkey(tfm, key, keylen, T::setkey) }
 }
 
-/// Enters a request; `fresh` starts a new driver context.
+/// Enters a request for a synchronous operation (export, import); `fresh` starts a new
+/// driver context.
 fn enter<T: Ahash>(req: *mut bindings::ahash_request, fresh: bool) -> Option<Request<T>> {
     let req = NonNull::new(req)?;
     // Operations other than `init`, `digest` and `import` follow one of them on the same
@@ -262,10 +248,10 @@ fn enter<T: Ahash>(req: *mut bindings::ahash_request, fresh: bool) -> Option<Req
 macro_rules! op_callback {
     ($name:ident, $op:ident, $fresh:expr) => {
         extern "C" fn $name<T: Ahash>(req: *mut bindings::ahash_request) -> c_int {
-            match enter::<T>(req, $fresh) {
-                Some(req) => T::$op(req).into_errno(),
-                None => EINVAL.to_errno(),
-            }
+            // SAFETY: The crypto API hands over a request of this algorithm. Operations
+            // other than `init`, `digest` and `import` follow one of them on the same request
+            // (API contract), which initialised the driver's context.
+            unsafe { run_op::<T>(req, $fresh, T::$op) }
         }
     };
 }

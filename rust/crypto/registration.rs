@@ -83,20 +83,60 @@ impl<T: Algorithm> AlgBox<T> {
         }
     }
 
-    /// Writes the transform context at transform init.
+    /// Transform init of every type: writes the transform context and the size of its
+    /// requests' contexts.
     ///
     /// # Safety
     ///
     /// `tfm` is a live transform of this algorithm in its init callback.
-    pub(super) unsafe fn init_tfm_ctx(tfm: *mut <T::Type as AlgType>::RawTfm, ctx: T::TfmCtx) {
+    pub(super) unsafe fn init_tfm(
+        tfm: *mut <T::Type as AlgType>::RawTfm,
+        ctx: T::TfmCtx,
+        reqsize: usize,
+    ) -> Result {
         const { assert!(core::mem::align_of::<T::TfmCtx>() <= 8) };
+        let reqsize = u32::try_from(reqsize).map_err(|_| EINVAL)?;
         // SAFETY: The context has room for `T::TfmCtx` (`cra_ctxsize`) and is aligned to at
-        // least 8 bytes (CRYPTO_MINALIGN), which the assertion above needs.
+        // least 8 bytes (CRYPTO_MINALIGN), which the assertion above needs; `tfm` is in its
+        // init callback (requirements).
         unsafe {
             bindings::vcrs_crypto_tfm_ctx(<T::Type as AlgType>::tfm_base(tfm))
                 .cast::<T::TfmCtx>()
-                .write(ctx)
+                .write(ctx);
+            <T::Type as AlgType>::set_reqsize(tfm, reqsize);
+        }
+        Ok(())
+    }
+
+    /// Transform exit of every type: drops the context init wrote.
+    pub(super) extern "C" fn exit_callback(tfm: *mut <T::Type as AlgType>::RawTfm) {
+        // SAFETY: The crypto API calls exit once, after a successful init, with nothing
+        // using the context afterwards.
+        unsafe { Self::drop_tfm_ctx(tfm) };
+    }
+
+    /// `setkey` of every type: `f` gets the algorithm's data, the transform's context and
+    /// the key; its result is the callback's.
+    ///
+    /// # Safety
+    ///
+    /// `tfm` is a live, initialised transform of this algorithm; `key` points to `keylen`
+    /// readable bytes (it may be anything if `keylen` is 0).
+    pub(super) unsafe fn setkey(
+        tfm: *mut <T::Type as AlgType>::RawTfm,
+        key: *const u8,
+        keylen: kernel::ffi::c_uint,
+        f: impl FnOnce(&T::AlgData, &T::TfmCtx, &[u8]) -> Result,
+    ) -> kernel::ffi::c_int {
+        let key = if keylen == 0 || key.is_null() {
+            &[][..]
+        } else {
+            // SAFETY: `key` has `keylen` readable bytes (requirements).
+            unsafe { core::slice::from_raw_parts(key, keylen as usize) }
         };
+        // SAFETY: `tfm` is live and initialised (requirements).
+        let (alg, ctx) = unsafe { (Self::of_tfm(tfm), Self::tfm_ctx(tfm)) };
+        kernel::error::from_result(|| f(&alg.data, ctx, key).map(|()| 0))
     }
 
     /// Drops the transform context at transform exit.

@@ -32,6 +32,8 @@ pub struct DeviceData<'a> {
     pub src: Option<SgList<'a>>,
     /// The data the device writes, if any.
     pub dst: Option<SgList<'a>>,
+    /// Additional authenticated data the device reads after `src` (aead), if any.
+    pub aad: Option<SgList<'a>>,
 }
 
 /// A driver context that describes the buffers of its request to a device.
@@ -68,6 +70,13 @@ pub(super) struct ReqWrap<C, S> {
     pub(super) head: ReqHead,
     pub(super) user: C,
     pub(super) scratch: S,
+}
+
+/// The size of a request context whose scratch space ends with a sub-request of a
+/// fallback (at `sub_offset` of the scratch space, `sub_size` bytes with its own context).
+pub(super) fn reqsize_with_sub<T: Algorithm>(sub_offset: usize, sub_size: usize) -> usize {
+    let at = core::mem::offset_of!(WrapOf<T>, scratch) + sub_offset;
+    (at + sub_size).max(core::mem::size_of::<WrapOf<T>>())
 }
 
 type WrapOf<T> = ReqWrap<<T as Algorithm>::ReqCtx, <<T as Algorithm>::Type as AlgType>::Scratch>;
@@ -310,6 +319,28 @@ impl<T: Algorithm> Request<T> {
         // SAFETY: As required; the lists stay valid while the request is in raw form.
         unsafe { <T::Type as AlgType>::device_data(raw, scratch) }
     }
+}
+
+/// The entry of every asynchronous operation of every type: takes over `req` (`fresh`: with
+/// a new driver context) and returns what `op` did with it as the operation's return value.
+///
+/// # Safety
+///
+/// `req` is null or a request the crypto API hands to an operation of an algorithm
+/// registered with `T` (live until completed, with the context size `T`'s init set); without
+/// `fresh`, an earlier operation of the same request initialised the driver's context (the
+/// API's order of operations).
+pub(super) unsafe fn run_op<T: Algorithm>(
+    req: *mut <T::Type as AlgType>::RawReq,
+    fresh: bool,
+    op: impl FnOnce(Request<T>) -> Outcome<T>,
+) -> c_int {
+    let Some(req) = NonNull::new(req) else {
+        return EINVAL.to_errno();
+    };
+    // SAFETY: As required.
+    let req = unsafe { Request::<T>::enter(req, fresh) };
+    op(req).into_errno()
 }
 
 impl<T: Algorithm> Drop for Request<T> {

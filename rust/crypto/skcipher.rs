@@ -6,11 +6,11 @@
 
 use super::{
     private,
-    request::{device_view, SgTable},
+    request::{device_view, run_op, SgTable},
     AlgInfo, AlgType, Algorithm, DeviceData, Outcome, Registration, Request,
 };
 use crate::abstractions::bindings;
-use core::{ffi::c_void, mem::size_of, ptr::NonNull};
+use core::{ffi::c_void, mem::size_of};
 use kernel::{error::from_result, ffi::c_int, prelude::*, ThisModule};
 
 /// The skcipher algorithm type.
@@ -55,6 +55,11 @@ impl AlgType for SkcipherType {
         unsafe { bindings::vcrs_crypto_skcipher_reqtfm(req) }
     }
 
+    unsafe fn set_reqsize(tfm: *mut Self::RawTfm, size: u32) {
+        // SAFETY: As required by the trait.
+        unsafe { bindings::vcrs_skcipher_set_reqsize_dma(tfm, size) }
+    }
+
     unsafe fn req_ctx(req: *mut Self::RawReq) -> *mut c_void {
         // SAFETY: As required by the trait.
         unsafe { bindings::vcrs_skcipher_request_ctx_dma(req) }
@@ -71,6 +76,7 @@ impl AlgType for SkcipherType {
             Ok(DeviceData {
                 src: device_view(&raw mut (*scratch).src, (*req).src, len)?,
                 dst: device_view(&raw mut (*scratch).dst, (*req).dst, len)?,
+                aad: None,
             })
         }
     }
@@ -113,7 +119,7 @@ pub fn register<T: Skcipher>(
         encrypt: Some(encrypt_callback::<T>),
         decrypt: Some(decrypt_callback::<T>),
         init: Some(init_callback::<T>),
-        exit: Some(exit_callback::<T>),
+        exit: Some(Box::<T>::exit_callback),
         ..Default::default()
     };
     // SAFETY: Writing the plain-data fields of the union's struct view.
@@ -132,21 +138,11 @@ extern "C" fn init_callback<T: Skcipher>(tfm: *mut bindings::crypto_skcipher) ->
         // SAFETY: The crypto API calls `init` with a live transform of this algorithm.
         let alg = unsafe { Box::<T>::of_tfm(tfm) };
         let ctx = T::init(&alg.data)?;
+        let size = size_of::<super::request::ReqWrap<T::ReqCtx, Scratch>>();
         // SAFETY: `tfm` is live and in its init callback.
-        unsafe {
-            Box::<T>::init_tfm_ctx(tfm, ctx);
-            bindings::vcrs_skcipher_set_reqsize_dma(
-                tfm,
-                size_of::<super::request::ReqWrap<T::ReqCtx, Scratch>>() as u32,
-            );
-        }
+        unsafe { Box::<T>::init_tfm(tfm, ctx, size)? };
         Ok(0)
     })
-}
-
-extern "C" fn exit_callback<T: Skcipher>(tfm: *mut bindings::crypto_skcipher) {
-    // SAFETY: `exit` is only called after a successful `init`, once.
-    unsafe { Box::<T>::drop_tfm_ctx(tfm) };
 }
 
 extern "C" fn setkey_callback<T: Skcipher>(
@@ -154,19 +150,9 @@ extern "C" fn setkey_callback<T: Skcipher>(
     key: *const u8,
     keylen: kernel::ffi::c_uint,
 ) -> c_int {
-    from_result(|| {
-        // SAFETY: The crypto API passes a live, initialised transform and a key of `keylen`
-        // bytes.
-        let (alg, ctx, key) = unsafe {
-            (
-                Box::<T>::of_tfm(tfm),
-                Box::<T>::tfm_ctx(tfm),
-                core::slice::from_raw_parts(key, keylen as usize),
-            )
-        };
-        T::setkey(&alg.data, ctx, key)?;
-        Ok(0)
-    })
+    // SAFETY: The crypto API passes a live, initialised transform and a key of `keylen`
+    // bytes.
+    unsafe { Box::<T>::setkey(tfm, key, keylen, T::setkey) }
 }
 
 extern "C" fn encrypt_callback<T: Skcipher>(req: *mut bindings::skcipher_request) -> c_int {
@@ -178,13 +164,9 @@ extern "C" fn decrypt_callback<T: Skcipher>(req: *mut bindings::skcipher_request
 }
 
 fn crypt_callback<T: Skcipher>(req: *mut bindings::skcipher_request, encrypt: bool) -> c_int {
-    let Some(req) = NonNull::new(req) else {
-        return EINVAL.to_errno();
-    };
-    // SAFETY: The crypto API hands over a live request of this algorithm, which stays valid
-    // until it is completed; its context has `reqsize` bytes for the wrapper.
-    let req = unsafe { Request::<T>::enter(req, true) };
-    T::crypt(req, encrypt).into_errno()
+    // SAFETY: The crypto API hands over a request of this algorithm; encrypt and decrypt
+    // start a request afresh.
+    unsafe { run_op::<T>(req, true, |req| T::crypt(req, encrypt)) }
 }
 
 impl<T: Skcipher> Request<T> {

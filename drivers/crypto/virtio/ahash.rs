@@ -21,7 +21,7 @@ use crate::{
         ahash::{Ahash, AhashType, FallbackOp},
         Algorithm, Outcome, Request,
     },
-    algs::{HashAlg, Keying},
+    algs::HashAlg,
     control::Sessions,
     device::CryptoDevice,
     devices::Devices,
@@ -155,25 +155,6 @@ impl Algorithm for VirtioAhash {
     }
 }
 
-/// The key the device gets for `key`, in `buf`: HMAC keys longer than the block size are
-/// hashed first (RFC 2104, as the hmac template does), an empty one is one zero byte (HMAC
-/// pads keys with zeros to the block size, so both give the same MAC).
-fn device_key<'a>(hash: &HashAlg, key: &'a [u8], buf: &'a mut [u8; MAX_KEY]) -> Result<&'a [u8]> {
-    match hash.keying {
-        Keying::None => Err(EINVAL),
-        Keying::Aes(sizes) if sizes.contains(&key.len()) => Ok(key),
-        Keying::Aes(_) => Err(EINVAL),
-        Keying::Hmac(_) if key.is_empty() => Ok(&buf[..1]),
-        Keying::Hmac(inner) if key.len() > hash.blocksize as usize => {
-            let n = hash.digestsize as usize;
-            let out = buf.get_mut(..n).ok_or(EINVAL)?;
-            crate::abstractions::crypto::ahash::digest_sync(inner, key, out)?;
-            Ok(&buf[..n])
-        }
-        Keying::Hmac(_) => Ok(key),
-    }
-}
-
 impl Ahash for VirtioAhash {
     fn init_tfm(alg: &AlgData) -> Result<TfmCtx> {
         let hash = alg.hash;
@@ -200,7 +181,7 @@ impl Ahash for VirtioAhash {
     fn setkey(alg: &AlgData, tfm: &TfmCtx, key: &[u8]) -> Result {
         let mut buf = [0u8; MAX_KEY];
         // Bad keys never reach the device.
-        let dkey = device_key(alg.hash, key, &mut buf)?;
+        let dkey = alg.hash.device_key(key, &mut buf)?;
         tfm.destroy_session();
         if dkey.len() > tfm.device.config.max_auth_key_len as usize {
             // Valid, but more than the device takes: the fallback serves this key.

@@ -50,6 +50,7 @@ const AES_KEYS: &[u32] = &[16, 24, 32];
 const AES_XTS_KEYS: &[u32] = &[32, 48, 64];
 const DES3_KEYS: &[u32] = &[24];
 
+use crate::requests::MAX_KEY;
 use kernel::prelude::*;
 
 /// Every skcipher this driver can register, if the device offers it.
@@ -179,6 +180,30 @@ impl HashAlg {
     /// Whether this is a MAC (MAC service, keyed).
     pub(crate) fn is_mac(&self) -> bool {
         self.keying != Keying::None
+    }
+
+    /// The key the device gets for `key`, in `buf`: HMAC keys longer than the block size are
+    /// hashed first (RFC 2104, as the hmac template does), an empty one is one zero byte (HMAC
+    /// pads keys with zeros to the block size, so both give the same MAC).
+    pub(crate) fn device_key<'a>(
+        &self,
+        key: &'a [u8],
+        buf: &'a mut [u8; MAX_KEY],
+    ) -> Result<&'a [u8]> {
+        let hash = self;
+        match hash.keying {
+            Keying::None => Err(EINVAL),
+            Keying::Aes(sizes) if sizes.contains(&key.len()) => Ok(key),
+            Keying::Aes(_) => Err(EINVAL),
+            Keying::Hmac(_) if key.is_empty() => Ok(&buf[..1]),
+            Keying::Hmac(inner) if key.len() > hash.blocksize as usize => {
+                let n = hash.digestsize as usize;
+                let out = buf.get_mut(..n).ok_or(EINVAL)?;
+                crate::abstractions::crypto::ahash::digest_sync(inner, key, out)?;
+                Ok(&buf[..n])
+            }
+            Keying::Hmac(_) => Ok(key),
+        }
     }
 
     /// Whether a device whose hash mask is `hashes` and MAC mask `macs` serves it.
@@ -339,3 +364,183 @@ pub(crate) static HASHES: [HashAlg; 18] = [
         Keying::Aes(&[16])
     ),
 ];
+
+/// How an aead algorithm maps to the device.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AeadKind {
+    /// AES-GCM (AEAD service), 12-byte IV.
+    Gcm,
+    /// AES-CCM (AEAD service): the API's 16-byte IV (`iv[0]` = L - 1), the device gets the
+    /// nonce.
+    Ccm,
+    /// ChaCha20-Poly1305 (AEAD service), RFC 7539: 12-byte nonce as IV.
+    ChaChaPoly,
+    /// ChaCha20-Poly1305 for ESP (RFC 7634, the kernel's `rfc7539esp`): a 4-byte salt at
+    /// the key's end, an 8-byte IV, and the last 8 AAD bytes (the IV's copy) are not
+    /// authenticated.
+    ChaChaPolyEsp,
+    /// `authenc(hmac(..),cbc(aes))` through one chained session (CIPHER service,
+    /// ALGORITHM_CHAINING) with the HMAC `mac` (`VIRTIO_CRYPTO_MAC_HMAC_*`, one of
+    /// [`HASHES`]).
+    Authenc { mac: u32 },
+}
+
+/// One aead algorithm: the device's identifier and the Linux algorithm it provides.
+pub(crate) struct AeadAlg {
+    /// `VIRTIO_CRYPTO_AEAD_*`, or for [`AeadKind::Authenc`] `VIRTIO_CRYPTO_CIPHER_AES_CBC`.
+    pub(crate) algo: u32,
+    pub(crate) kind: AeadKind,
+    pub(crate) name: &'static CStr,
+    pub(crate) driver_name: &'static CStr,
+    pub(crate) blocksize: u32,
+    pub(crate) ivsize: u32,
+    pub(crate) maxauthsize: u32,
+    /// The key sizes of the cipher (for authenc, of the cipher key inside the key).
+    pub(crate) key_sizes: &'static [u32],
+}
+
+/// Priority of our aeads: as for hashes ([`HASH_PRIORITY`]), so that IPsec and kernel
+/// TLS, which ask for `gcm(aes)`, `rfc4106(gcm(aes))` or `rfc7539esp(..)` by name, get
+/// the device rather than the kernel's templates (`gcm_base(ctr(aes-lib),..)` has its
+/// ctr's priority, 300 at most here).
+pub(crate) const AEAD_PRIORITY: i32 = 400;
+
+/// Priority of our chained `authenc(hmac(..),cbc(aes))`. The kernel's authenc template
+/// gives an instance 10 × its cipher's priority + its hash's: 1800 for the one over
+/// `cbc(aes-lib)` and `hmac-sha256-lib` that the self-tests build as the reference (and
+/// that stays registered), 4400 over AES-NI or over our own cbc(aes) and hmac. Ours must
+/// be above every such instance, or ESP, which asks for it by name, would get the
+/// template.
+pub(crate) const AUTHENC_PRIORITY: i32 = 10 * 400 + HASH_PRIORITY + 100;
+
+const CHACHA_KEYS: &[u32] = &[32];
+
+macro_rules! authenc {
+    ($mac:ident, $name:literal, $driver:literal, $ds:expr) => {
+        AeadAlg {
+            algo: bindings::VIRTIO_CRYPTO_CIPHER_AES_CBC,
+            kind: AeadKind::Authenc {
+                mac: bindings::$mac,
+            },
+            name: $name,
+            driver_name: $driver,
+            blocksize: 16,
+            ivsize: 16,
+            maxauthsize: $ds,
+            key_sizes: AES_KEYS,
+        }
+    };
+}
+
+/// Every aead this driver can register, if the device offers it; the bit of each in the
+/// probe line's `aead_ok` is its index here.
+pub(crate) static AEADS: [AeadAlg; 8] = [
+    AeadAlg {
+        algo: bindings::VIRTIO_CRYPTO_AEAD_GCM,
+        kind: AeadKind::Gcm,
+        name: c"gcm(aes)",
+        driver_name: c"virtio-rs-gcm-aes",
+        // A stream mode: blocksize 1, as the rfc4106 template requires of its inner gcm.
+        blocksize: 1,
+        ivsize: 12,
+        maxauthsize: 16,
+        key_sizes: AES_KEYS,
+    },
+    AeadAlg {
+        algo: bindings::VIRTIO_CRYPTO_AEAD_CCM,
+        kind: AeadKind::Ccm,
+        name: c"ccm(aes)",
+        driver_name: c"virtio-rs-ccm-aes",
+        blocksize: 1,
+        ivsize: 16,
+        maxauthsize: 16,
+        key_sizes: AES_KEYS,
+    },
+    AeadAlg {
+        algo: bindings::VIRTIO_CRYPTO_AEAD_CHACHA20_POLY1305,
+        kind: AeadKind::ChaChaPoly,
+        name: c"rfc7539(chacha20,poly1305)",
+        driver_name: c"virtio-rs-rfc7539-chacha20-poly1305",
+        blocksize: 1,
+        ivsize: 12,
+        maxauthsize: 16,
+        key_sizes: CHACHA_KEYS,
+    },
+    AeadAlg {
+        algo: bindings::VIRTIO_CRYPTO_AEAD_CHACHA20_POLY1305,
+        kind: AeadKind::ChaChaPolyEsp,
+        name: c"rfc7539esp(chacha20,poly1305)",
+        driver_name: c"virtio-rs-rfc7539esp-chacha20-poly1305",
+        blocksize: 1,
+        ivsize: 8,
+        maxauthsize: 16,
+        key_sizes: CHACHA_KEYS,
+    },
+    authenc!(
+        VIRTIO_CRYPTO_MAC_HMAC_SHA1,
+        c"authenc(hmac(sha1),cbc(aes))",
+        c"virtio-rs-authenc-hmac-sha1-cbc-aes",
+        20
+    ),
+    authenc!(
+        VIRTIO_CRYPTO_MAC_HMAC_SHA_256,
+        c"authenc(hmac(sha256),cbc(aes))",
+        c"virtio-rs-authenc-hmac-sha256-cbc-aes",
+        32
+    ),
+    authenc!(
+        VIRTIO_CRYPTO_MAC_HMAC_SHA_384,
+        c"authenc(hmac(sha384),cbc(aes))",
+        c"virtio-rs-authenc-hmac-sha384-cbc-aes",
+        48
+    ),
+    authenc!(
+        VIRTIO_CRYPTO_MAC_HMAC_SHA_512,
+        c"authenc(hmac(sha512),cbc(aes))",
+        c"virtio-rs-authenc-hmac-sha512-cbc-aes",
+        64
+    ),
+];
+
+impl AeadAlg {
+    /// This algorithm's bit in [`crate::session_check::Usable::aeads`].
+    pub(crate) fn bit(&self) -> u64 {
+        let index = AEADS
+            .iter()
+            .position(|a| core::ptr::eq(a, self))
+            .unwrap_or(63);
+        1u64 << index
+    }
+
+    /// The HMAC of an authenc algorithm.
+    pub(crate) fn hmac(&self) -> Option<&'static HashAlg> {
+        match self.kind {
+            AeadKind::Authenc { mac } => HASHES
+                .iter()
+                .find(|h| matches!(h.keying, Keying::Hmac(_)) && h.algo == mac),
+            _ => None,
+        }
+    }
+
+    /// Whether a device whose cipher, MAC and AEAD masks are these advertises what this
+    /// algorithm needs (a session at probe decides whether it really serves it).
+    pub(crate) fn advertised_by(&self, ciphers: u64, macs: u64, aeads: u32) -> bool {
+        match self.hmac() {
+            Some(h) => {
+                self.algo < 64 && ciphers & (1u64 << self.algo) != 0 && h.offered_by(0, macs)
+            }
+            None => self.algo < 32 && aeads & (1u32 << self.algo) != 0,
+        }
+    }
+
+    /// The tag lengths the kernel's generic implementation accepts (`setauthsize`).
+    pub(crate) fn authsize_ok(&self, n: u32) -> bool {
+        match self.kind {
+            AeadKind::Gcm => matches!(n, 4 | 8 | 12..=16),
+            AeadKind::Ccm => (4..=16).contains(&n) && n % 2 == 0,
+            AeadKind::ChaChaPoly | AeadKind::ChaChaPolyEsp => n == 16,
+            // crypto_aead_setauthsize() refuses 0 already; authenc.c takes any other.
+            AeadKind::Authenc { .. } => (1..=self.maxauthsize).contains(&n),
+        }
+    }
+}

@@ -196,14 +196,16 @@ impl VirtioCrypto {
             config.cipher_algos,
             config.hash_algos,
             config.mac_algos,
+            config.aead_algos,
         );
         let u = device.usable;
         dev_info!(
             dev.as_ref(),
-            "virtio_crypto_rs: {config} data_queues={data_queues} dataq_size={dataq_size} controlq_size={controlq_size} cipher_ok={:#x} hash_ok={:#x} mac_ok={:#x}\n",
+            "virtio_crypto_rs: {config} data_queues={data_queues} dataq_size={dataq_size} controlq_size={controlq_size} cipher_ok={:#x} hash_ok={:#x} mac_ok={:#x} aead_ok={:#x}\n",
             u.ciphers,
             u.hashes,
-            u.macs
+            u.macs,
+            u.aeads
         );
         let device = Arc::new(device, GFP_KERNEL)?;
         let dir = debugfs::Dir::new(&CString::try_from_fmt(fmt!(

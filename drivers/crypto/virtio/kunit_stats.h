@@ -16,4 +16,14 @@
  */
 long long vcrs_stat(const char *key, bool min);
 
+/*
+ * Fault mode (module parameters, defined in ahash_kunit.c): the device fails
+ * every fault_every-th request of one kind; the fault suite of fault_alg's
+ * type checks that exactly those callers get -fault_errno, and the ordinary
+ * suites are skipped.
+ */
+extern unsigned int fault_every;
+extern int fault_errno;
+extern char *fault_alg;
+
 #endif /* VCRS_KUNIT_STATS_H */

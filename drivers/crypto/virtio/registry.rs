@@ -8,13 +8,17 @@
 
 use crate::{
     abstractions::crypto::{
+        aead::{self, AeadInfo},
         ahash::{self, AhashInfo},
         skcipher::{self, SkcipherInfo},
         AlgInfo, Registration,
     },
     abstractions::{module_global, stat_hook::ValueSource},
+    aead::{AlgData as AeadData, VirtioAead},
     ahash::{AlgData as HashData, VirtioAhash},
-    algs::{CIPHERS, HASHES, HASH_PRIORITY, PRIORITY},
+    algs::{
+        AeadKind, AEADS, AEAD_PRIORITY, AUTHENC_PRIORITY, CIPHERS, HASHES, HASH_PRIORITY, PRIORITY,
+    },
     device::CryptoDevice,
     devices::Devices,
     session_check::Usable,
@@ -27,11 +31,38 @@ use kernel::{
     ThisModule,
 };
 
-/// The registered algorithms, by index in [`CIPHERS`] and [`HASHES`].
+/// Registered algorithms of one type, by index in its table.
+type Registered<T> = KVec<(usize, Pin<KBox<Registration<T>>>)>;
+
+/// The registered algorithms, by index in [`CIPHERS`], [`HASHES`] and [`AEADS`].
 #[derive(Default)]
 struct Algs {
-    ciphers: KVec<(usize, Pin<KBox<Registration<VirtioSkcipher>>>)>,
-    hashes: KVec<(usize, Pin<KBox<Registration<VirtioAhash>>>)>,
+    ciphers: Registered<VirtioSkcipher>,
+    hashes: Registered<VirtioAhash>,
+    aeads: Registered<VirtioAead>,
+}
+
+/// Registers the algorithm at `index` of a table unless it is registered already; a failed
+/// registration leaves the others usable: it is reported, not fatal.
+fn register_one<T: crate::abstractions::crypto::Algorithm>(
+    list: &mut Registered<T>,
+    index: usize,
+    driver_name: &CStr,
+    init: impl PinInit<Registration<T>, Error>,
+) -> Result {
+    match KBox::pin_init(init, GFP_KERNEL) {
+        Ok(reg) => list.push((index, reg), GFP_KERNEL)?,
+        Err(e) => pr_err!("cannot register {:?}: {:?}\n", driver_name, e),
+    }
+    Ok(())
+}
+
+/// Whether `index` of a table is registered.
+fn registered<T: crate::abstractions::crypto::Algorithm>(
+    list: &Registered<T>,
+    index: usize,
+) -> bool {
+    list.iter().any(|(i, _)| *i == index)
 }
 
 /// The module's registry.
@@ -61,7 +92,7 @@ impl Registry {
         let usable = device.usable;
         self.devices.add(device)?;
         for (index, cipher) in CIPHERS.iter().enumerate() {
-            if !cipher.offered_by(usable.ciphers) || algs.ciphers.iter().any(|(i, _)| *i == index) {
+            if !cipher.offered_by(usable.ciphers) || registered(&algs.ciphers, index) {
                 continue;
             }
             let info = SkcipherInfo {
@@ -80,16 +111,11 @@ impl Registry {
                 cipher,
                 devices: self.devices.clone(),
             };
-            // A failed registration leaves the others usable; it is reported, not fatal.
-            match KBox::pin_init(skcipher::register(&info, data, self.module), GFP_KERNEL) {
-                Ok(reg) => algs.ciphers.push((index, reg), GFP_KERNEL)?,
-                Err(e) => pr_err!("cannot register {:?}: {:?}\n", cipher.driver_name, e),
-            }
+            let init = skcipher::register(&info, data, self.module);
+            register_one(&mut algs.ciphers, index, cipher.driver_name, init)?;
         }
         for (index, hash) in HASHES.iter().enumerate() {
-            if !hash.offered_by(usable.hashes, usable.macs)
-                || algs.hashes.iter().any(|(i, _)| *i == index)
-            {
+            if !hash.offered_by(usable.hashes, usable.macs) || registered(&algs.hashes, index) {
                 continue;
             }
             // The state is the fallback's: its size, digest and block size must be ours.
@@ -123,10 +149,38 @@ impl Registry {
                 hash,
                 devices: self.devices.clone(),
             };
-            match KBox::pin_init(ahash::register(&info, data, self.module), GFP_KERNEL) {
-                Ok(reg) => algs.hashes.push((index, reg), GFP_KERNEL)?,
-                Err(e) => pr_err!("cannot register {:?}: {:?}\n", hash.driver_name, e),
+            let init = ahash::register(&info, data, self.module);
+            register_one(&mut algs.hashes, index, hash.driver_name, init)?;
+        }
+        for (index, a) in AEADS.iter().enumerate() {
+            if usable.aeads & a.bit() == 0 || registered(&algs.aeads, index) {
+                continue;
             }
+            let info = AeadInfo {
+                alg: AlgInfo {
+                    name: a.name,
+                    driver_name: a.driver_name,
+                    priority: match a.kind {
+                        AeadKind::Authenc { .. } => AUTHENC_PRIORITY,
+                        _ => AEAD_PRIORITY,
+                    },
+                    blocksize: a.blocksize,
+                },
+                ivsize: a.ivsize,
+                maxauthsize: a.maxauthsize,
+                // The stream modes work in 16-byte (GCM, CCM) and 64-byte (ChaCha20)
+                // blocks; CBC in its block.
+                chunksize: match a.kind {
+                    AeadKind::ChaChaPoly | AeadKind::ChaChaPolyEsp => 64,
+                    _ => 16,
+                },
+            };
+            let data = AeadData {
+                aead: a,
+                devices: self.devices.clone(),
+            };
+            let init = aead::register(&info, data, self.module);
+            register_one(&mut algs.aeads, index, a.driver_name, init)?;
         }
         Ok(())
     }
@@ -140,6 +194,7 @@ impl Registry {
                 u.ciphers |= d.usable.ciphers;
                 u.hashes |= d.usable.hashes;
                 u.macs |= d.usable.macs;
+                u.aeads |= d.usable.aeads;
             }
             u
         });
@@ -153,6 +208,11 @@ impl Registry {
             HASHES
                 .get(*index)
                 .is_some_and(|h| h.offered_by(remaining.hashes, remaining.macs))
+        });
+        algs.aeads.retain(|(index, _)| {
+            AEADS
+                .get(*index)
+                .is_some_and(|a| remaining.aeads & a.bit() != 0)
         });
     }
 }

@@ -36,6 +36,9 @@ pub(crate) struct DataCtx {
     pub(crate) status: [u8; 1],
     /// Algorithm-specific state kept across the request's life (e.g. a cipher's next IV).
     pub(crate) saved: [u8; MAX_IV],
+    /// Algorithm-specific length kept across the request's life (e.g. the output length
+    /// of an aead request).
+    pub(crate) saved_len: usize,
     /// Algorithm-specific flags (e.g. the direction of a cipher request, the state of a
     /// hash request).
     pub(crate) flags: u32,
@@ -52,14 +55,15 @@ impl Default for DataCtx {
             // Not a status the device sends: a device that writes none fails the request.
             status: [0xff],
             saved: [0; MAX_IV],
+            saved_len: 0,
             flags: 0,
         }
     }
 }
 
 impl DeviceParts for DataCtx {
-    /// Header and IV, the data the device reads; the data it writes, the result and the
-    /// status.
+    /// Header and IV, the data and AAD the device reads; the data it writes, the result
+    /// and the status.
     fn parts<'a>(&'a mut self, data: DeviceData<'a>) -> Result<Parts<'a>> {
         let mut parts = Parts::new().out(Part::Buf(&self.hdr))?;
         if self.iv_len > 0 {
@@ -67,6 +71,10 @@ impl DeviceParts for DataCtx {
         }
         if let Some(src) = data.src {
             parts = parts.out(Part::List(src))?;
+        }
+        // The specification puts the AAD after the source (AEAD and chaining requests).
+        if let Some(aad) = data.aad {
+            parts = parts.out(Part::List(aad))?;
         }
         if let Some(dst) = data.dst {
             parts = parts.inn(Part::List(dst))?;
@@ -82,8 +90,9 @@ impl DeviceParts for DataCtx {
 /// A data request of any algorithm type.
 pub(crate) type DataRequest = AnyRequest<DataCtx>;
 
-/// The largest key a session request carries.
-pub(crate) const MAX_KEY: usize = 128;
+/// The largest key a session request carries: an authenc session's AES key (32 bytes)
+/// and HMAC key (at most the hash's block size, 128 bytes; longer ones are hashed first).
+pub(crate) const MAX_KEY: usize = 160;
 
 /// The memory of one control request, shared with the device while in flight.
 pub(crate) struct ControlBuf {

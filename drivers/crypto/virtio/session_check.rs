@@ -11,7 +11,7 @@
 //! sessions need no key: the one created here is kept and shared by every transform.
 
 use crate::{
-    algs::{Keying, CIPHERS, HASHES},
+    algs::{Keying, AEADS, CIPHERS, HASHES},
     control::Sessions,
     wire::{Direction, SessionKind},
 };
@@ -29,6 +29,8 @@ pub(crate) struct Usable {
     pub(crate) ciphers: u64,
     pub(crate) hashes: u32,
     pub(crate) macs: u64,
+    /// The aeads of [`AEADS`] it serves, by index there.
+    pub(crate) aeads: u64,
     /// The kept hash session per `VIRTIO_CRYPTO_HASH_*` (valid where `hashes` has the bit).
     pub(crate) hash_sessions: [u64; 16],
 }
@@ -72,6 +74,7 @@ pub(crate) fn usable(
     ciphers: u64,
     hashes: u32,
     macs: u64,
+    aeads: u32,
 ) -> Usable {
     let mut u = Usable::default();
     let key = probe_key();
@@ -106,6 +109,30 @@ pub(crate) fn usable(
                     u.macs |= 1u64 << hash.algo;
                 }
             }
+        }
+    }
+    for aead in AEADS
+        .iter()
+        .filter(|a| a.advertised_by(ciphers, macs, aeads))
+    {
+        let len = aead.key_sizes.iter().copied().min().unwrap_or(0) as usize;
+        let kind = match aead.hmac() {
+            // The chained session authenc needs: cipher key, then a 16-byte HMAC key.
+            Some(h) => SessionKind::Chain {
+                dir: Direction::Encrypt,
+                cipher_keylen: len as u32,
+                mac_algo: h.algo,
+                result_len: aead.maxauthsize,
+            },
+            None => SessionKind::Aead {
+                dir: Direction::Encrypt,
+                tag_len: aead.maxauthsize,
+            },
+        };
+        let len = if aead.hmac().is_some() { len + 16 } else { len };
+        let k = key.get(..len).unwrap_or(&[]);
+        if try_once(dev, s, kind, aead.algo, k, aead.name) {
+            u.aeads |= aead.bit();
         }
     }
     u

@@ -621,9 +621,21 @@ static int vcrs_skcipher_suite_init(struct kunit_suite *suite)
 	return 0;
 }
 
+/*
+ * Fault mode (the ahash and aead fault suites, see kunit_stats.h): the device
+ * fails some requests, so the ordinary cases are skipped.
+ */
+static int vcrs_skcipher_case_init(struct kunit *test)
+{
+	if (fault_every)
+		kunit_skip(test, "fault mode (fault_every=%u)", fault_every);
+	return 0;
+}
+
 static struct kunit_suite vcrs_skcipher_suite = {
 	.name = "virtio_crypto_rs_skcipher",
 	.suite_init = vcrs_skcipher_suite_init,
+	.init = vcrs_skcipher_case_init,
 	.test_cases = vcrs_skcipher_cases,
 };
 kunit_test_suite(vcrs_skcipher_suite);

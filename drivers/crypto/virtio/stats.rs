@@ -10,6 +10,21 @@ use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 pub(crate) enum Kind {
     Skcipher,
     Ahash,
+    Aead,
+}
+
+impl Kind {
+    /// Every kind, in the order of [`Stats::types`].
+    const ALL: [Kind; 3] = [Kind::Skcipher, Kind::Ahash, Kind::Aead];
+
+    /// The prefix of its counters' names.
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Skcipher => "skcipher",
+            Kind::Ahash => "ahash",
+            Kind::Aead => "aead",
+        }
+    }
 }
 
 /// Counters of one algorithm type.
@@ -34,8 +49,8 @@ pub(crate) struct Stats {
     pub(crate) backlogged: AtomicU64,
     pub(crate) bytes: AtomicU64,
     pub(crate) sessions: AtomicU64,
-    skcipher: TypeStats,
-    ahash: TypeStats,
+    /// Per algorithm type, indexed by `Kind as usize`.
+    types: [TypeStats; Kind::ALL.len()],
 }
 
 impl Stats {
@@ -44,10 +59,7 @@ impl Stats {
     }
 
     fn of(&self, kind: Kind) -> &TypeStats {
-        match kind {
-            Kind::Skcipher => &self.skcipher,
-            Kind::Ahash => &self.ahash,
-        }
+        &self.types[kind as usize]
     }
 
     /// A request of `kind` over `bytes` bytes finished, successfully or not.
@@ -74,11 +86,10 @@ impl Stats {
             b"bytes" => &self.bytes,
             b"sessions" => &self.sessions,
             _ => {
-                let (t, field) = if let Some(f) = key.strip_prefix(b"skcipher_") {
-                    (&self.skcipher, f)
-                } else {
-                    (&self.ahash, key.strip_prefix(b"ahash_")?)
-                };
+                let (t, field) = Kind::ALL.iter().find_map(|&k| {
+                    let rest = key.strip_prefix(k.name().as_bytes())?;
+                    Some((self.of(k), rest.strip_prefix(b"_")?))
+                })?;
                 match field {
                     b"requests" => &t.requests,
                     b"bytes" => &t.bytes,
@@ -109,7 +120,8 @@ impl kernel::fmt::Display for Stats {
             self.bytes.load(Relaxed),
             self.sessions.load(Relaxed),
         )?;
-        for (name, t) in [("skcipher", &self.skcipher), ("ahash", &self.ahash)] {
+        for kind in Kind::ALL {
+            let (name, t) = (kind.name(), self.of(kind));
             writeln!(
                 f,
                 "{name}_requests {}\n{name}_bytes {}\n{name}_failures {}\n{name}_fallbacks {}",

@@ -14,6 +14,8 @@ pub mod abstractions;
 // and control queues above them; the device above its queues; the device list; the
 // algorithm glue; the registry of registered algorithms on top.
 #[deny(unsafe_code)]
+mod aead;
+#[deny(unsafe_code)]
 mod ahash;
 #[deny(unsafe_code)]
 mod algs;

@@ -18,8 +18,11 @@ const fn opcode(service: u32, op: u32) -> u32 {
 const CIPHER: u32 = bindings::VIRTIO_CRYPTO_SERVICE_CIPHER;
 const HASH: u32 = bindings::VIRTIO_CRYPTO_SERVICE_HASH;
 const MAC: u32 = bindings::VIRTIO_CRYPTO_SERVICE_MAC;
+const AEAD: u32 = bindings::VIRTIO_CRYPTO_SERVICE_AEAD;
 pub(crate) const CIPHER_ENCRYPT: u32 = opcode(CIPHER, 0x00);
 pub(crate) const CIPHER_DECRYPT: u32 = opcode(CIPHER, 0x01);
+pub(crate) const AEAD_ENCRYPT: u32 = opcode(AEAD, 0x00);
+pub(crate) const AEAD_DECRYPT: u32 = opcode(AEAD, 0x01);
 const HASH_OP: u32 = opcode(HASH, 0x00);
 const MAC_OP: u32 = opcode(MAC, 0x00);
 
@@ -62,6 +65,18 @@ pub(crate) enum SessionKind {
     Hash,
     /// A MAC session, full MAC; the key follows the header.
     Mac,
+    /// An AEAD session: direction and tag length are fixed per session.
+    Aead { dir: Direction, tag_len: u32 },
+    /// A chained cipher and MAC session (CIPHER service, ALGORITHM_CHAINING): cipher then
+    /// MAC on encryption, MAC then cipher on decryption. The cipher key (`cipher_keylen`
+    /// bytes) and the MAC key follow the header, in this order; `mac_algo` is a
+    /// `VIRTIO_CRYPTO_MAC_*`, `result_len` the MAC's length.
+    Chain {
+        dir: Direction,
+        cipher_keylen: u32,
+        mac_algo: u32,
+        result_len: u32,
+    },
 }
 
 /// The direction of a cipher session.
@@ -83,9 +98,10 @@ impl Direction {
 impl SessionKind {
     fn service(self) -> u32 {
         match self {
-            Self::Cipher(_) => CIPHER,
+            Self::Cipher(_) | Self::Chain { .. } => CIPHER,
             Self::Hash => HASH,
             Self::Mac => MAC,
+            Self::Aead { .. } => AEAD,
         }
     }
 }
@@ -94,7 +110,14 @@ impl SessionKind {
 // `__BindgenUnionField`s, so a path through a union adds the union's offset and starts the
 // member at 0 (where C puts every member of a union).
 use bindings::{
-    virtio_crypto_cipher_para as CipherPara, virtio_crypto_cipher_session_para as CipherSessPara,
+    virtio_crypto_aead_create_session_req as AeadSessReq,
+    virtio_crypto_aead_data_req as AeadDataReq, virtio_crypto_aead_para as AeadPara,
+    virtio_crypto_aead_session_para as AeadSessPara,
+    virtio_crypto_alg_chain_data_para as ChainPara,
+    virtio_crypto_alg_chain_data_req as ChainDataReq,
+    virtio_crypto_alg_chain_session_para as ChainSessPara,
+    virtio_crypto_alg_chain_session_req as ChainSessReq, virtio_crypto_cipher_para as CipherPara,
+    virtio_crypto_cipher_session_para as CipherSessPara,
     virtio_crypto_cipher_session_req as CipherSessReq,
     virtio_crypto_destroy_session_req as DestroyReq,
     virtio_crypto_hash_create_session_req as HashSessReq,
@@ -108,6 +131,10 @@ const CTRL_U: usize = offset_of!(CtrlReq, u);
 const CIPHER_SESS: usize = CTRL_U + offset_of!(SymSessReq, u) + offset_of!(CipherSessReq, para);
 const CIPHER_SESS_OP_TYPE: usize = CTRL_U + offset_of!(SymSessReq, op_type);
 const HASH_SESS: usize = CTRL_U + offset_of!(HashSessReq, para);
+const AEAD_SESS: usize = CTRL_U + offset_of!(AeadSessReq, para);
+const CHAIN_SESS: usize = CTRL_U + offset_of!(SymSessReq, u) + offset_of!(ChainSessReq, para);
+const CHAIN_SESS_CIPHER: usize = CHAIN_SESS + offset_of!(ChainSessPara, cipher_param);
+const CHAIN_SESS_MAC: usize = CHAIN_SESS + offset_of!(ChainSessPara, u);
 const MAC_SESS: usize = CTRL_U + offset_of!(MacSessReq, para);
 const DESTROY_ID: usize = CTRL_U + offset_of!(DestroyReq, session_id);
 const DATA_U: usize = offset_of!(DataReq, u);
@@ -116,6 +143,8 @@ const CIPHER_DATA: usize =
 const CIPHER_DATA_OP_TYPE: usize = DATA_U + offset_of!(SymDataReq, op_type);
 const HASH_DATA: usize = DATA_U + offset_of!(HashDataReq, para);
 const MAC_DATA: usize = DATA_U + offset_of!(MacDataReq, para) + offset_of!(MacPara, hash);
+const AEAD_DATA: usize = DATA_U + offset_of!(AeadDataReq, para);
+const CHAIN_DATA: usize = DATA_U + offset_of!(SymDataReq, u) + offset_of!(ChainDataReq, para);
 
 /// `virtio_crypto_op_ctrl_req` creating a session of `kind` for `algo` with a key of
 /// `keylen` bytes (cipher and MAC).
@@ -137,6 +166,54 @@ pub(crate) fn create_session(kind: SessionKind, algo: u32, keylen: u32) -> [u8; 
         SessionKind::Mac => hdr
             .put32(MAC_SESS + offset_of!(MacSessPara, algo), algo)
             .put32(MAC_SESS + offset_of!(MacSessPara, auth_key_len), keylen),
+        SessionKind::Aead { dir, tag_len } => hdr
+            .put32(AEAD_SESS + offset_of!(AeadSessPara, algo), algo)
+            .put32(AEAD_SESS + offset_of!(AeadSessPara, key_len), keylen)
+            .put32(
+                AEAD_SESS + offset_of!(AeadSessPara, hash_result_len),
+                tag_len,
+            )
+            .put32(AEAD_SESS + offset_of!(AeadSessPara, op), dir.op()),
+        SessionKind::Chain {
+            dir,
+            cipher_keylen,
+            mac_algo,
+            result_len,
+        } => hdr
+            .put32(
+                CHAIN_SESS + offset_of!(ChainSessPara, alg_chain_order),
+                match dir {
+                    Direction::Encrypt => {
+                        bindings::VIRTIO_CRYPTO_SYM_ALG_CHAIN_ORDER_CIPHER_THEN_HASH
+                    }
+                    Direction::Decrypt => {
+                        bindings::VIRTIO_CRYPTO_SYM_ALG_CHAIN_ORDER_HASH_THEN_CIPHER
+                    }
+                },
+            )
+            .put32(
+                CHAIN_SESS + offset_of!(ChainSessPara, hash_mode),
+                bindings::VIRTIO_CRYPTO_SYM_HASH_MODE_AUTH,
+            )
+            .put32(CHAIN_SESS_CIPHER + offset_of!(CipherSessPara, algo), algo)
+            .put32(
+                CHAIN_SESS_CIPHER + offset_of!(CipherSessPara, keylen),
+                cipher_keylen,
+            )
+            .put32(CHAIN_SESS_CIPHER + offset_of!(CipherSessPara, op), dir.op())
+            .put32(CHAIN_SESS_MAC + offset_of!(MacSessPara, algo), mac_algo)
+            .put32(
+                CHAIN_SESS_MAC + offset_of!(MacSessPara, hash_result_len),
+                result_len,
+            )
+            .put32(
+                CHAIN_SESS_MAC + offset_of!(MacSessPara, auth_key_len),
+                keylen.saturating_sub(cipher_keylen),
+            )
+            .put32(
+                CIPHER_SESS_OP_TYPE,
+                bindings::VIRTIO_CRYPTO_SYM_OP_ALGORITHM_CHAINING,
+            ),
     }
     .0
 }
@@ -195,12 +272,75 @@ pub(crate) fn digest_data_req(
         .0
 }
 
+/// `virtio_crypto_op_data_req` for an AEAD operation (`AEAD_ENCRYPT`/`AEAD_DECRYPT`):
+/// `aead_req.para {iv_len, aad_len, src_data_len, dst_data_len}`.
+pub(crate) fn aead_data_req(
+    opcode: u32,
+    algo: u32,
+    session_id: u64,
+    iv_len: u32,
+    aad_len: u32,
+    src_len: u32,
+    dst_len: u32,
+) -> [u8; HDR_LEN] {
+    Hdr::new()
+        .put32(offset_of!(DataReq, header.opcode), opcode)
+        .put32(offset_of!(DataReq, header.algo), algo)
+        .put64(offset_of!(DataReq, header.session_id), session_id)
+        .put32(AEAD_DATA + offset_of!(AeadPara, iv_len), iv_len)
+        .put32(AEAD_DATA + offset_of!(AeadPara, aad_len), aad_len)
+        .put32(AEAD_DATA + offset_of!(AeadPara, src_data_len), src_len)
+        .put32(AEAD_DATA + offset_of!(AeadPara, dst_data_len), dst_len)
+        .0
+}
+
+/// `virtio_crypto_op_data_req` for a chained cipher and MAC over the whole source of `len`
+/// bytes (`CIPHER_ENCRYPT`/`CIPHER_DECRYPT` with `op_type` ALGORITHM_CHAINING): the device
+/// ciphers and MACs `src` entirely, the MAC also covering the `aad_len` bytes of AAD first,
+/// and writes `result_len` bytes of MAC after the destination.
+pub(crate) fn chain_data_req(
+    opcode: u32,
+    algo: u32,
+    session_id: u64,
+    iv_len: u32,
+    len: u32,
+    aad_len: u32,
+    result_len: u32,
+) -> [u8; HDR_LEN] {
+    Hdr::new()
+        .put32(offset_of!(DataReq, header.opcode), opcode)
+        .put32(offset_of!(DataReq, header.algo), algo)
+        .put64(offset_of!(DataReq, header.session_id), session_id)
+        .put32(CHAIN_DATA + offset_of!(ChainPara, iv_len), iv_len)
+        .put32(CHAIN_DATA + offset_of!(ChainPara, src_data_len), len)
+        .put32(CHAIN_DATA + offset_of!(ChainPara, dst_data_len), len)
+        .put32(
+            CHAIN_DATA + offset_of!(ChainPara, cipher_start_src_offset),
+            0,
+        )
+        .put32(CHAIN_DATA + offset_of!(ChainPara, len_to_cipher), len)
+        .put32(CHAIN_DATA + offset_of!(ChainPara, hash_start_src_offset), 0)
+        .put32(CHAIN_DATA + offset_of!(ChainPara, len_to_hash), len)
+        .put32(CHAIN_DATA + offset_of!(ChainPara, aad_len), aad_len)
+        .put32(
+            CHAIN_DATA + offset_of!(ChainPara, hash_result_len),
+            result_len,
+        )
+        .put32(
+            CIPHER_DATA_OP_TYPE,
+            bindings::VIRTIO_CRYPTO_SYM_OP_ALGORITHM_CHAINING,
+        )
+        .0
+}
+
 /// The offsets of revision 0, as the specification lists them: the bindgen view and the
 /// specification must agree.
 const _: () = {
     assert!(CIPHER_SESS == 16 && CIPHER_SESS_OP_TYPE == 64 && MAC_SESS == 16);
     assert!(DESTROY_ID == 16 && CIPHER_DATA == 24 && CIPHER_DATA_OP_TYPE == 64);
     assert!(HASH_DATA == 24 && MAC_DATA == 24);
+    assert!(AEAD_SESS == 16 && CHAIN_SESS == 16 && CHAIN_SESS_CIPHER == 24);
+    assert!(CHAIN_SESS_MAC == 40 && AEAD_DATA == 24 && CHAIN_DATA == 24);
 };
 
 /// Maps a device status to the result the crypto API expects. Unknown values are the
