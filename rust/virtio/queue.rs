@@ -632,7 +632,9 @@ impl<H: QueueHandler + 'static> Drop for Virtqueues<H> {
         // any buffer and waits for running callbacks, so none runs after it returns.
         unsafe { bindings::virtio_reset_device(vdev) };
         // SAFETY: No callback runs (reset above), so nothing reads `priv` any more.
-        let published = unsafe { core::mem::take(&mut (*vdev).priv_) };
+        // (`replace` with null, not `take`: raw pointers are `Default` only from Rust 1.88,
+        // and distribution kernels are built with 1.85.)
+        let published = unsafe { core::mem::replace(&mut (*vdev).priv_, core::ptr::null_mut()) };
         // A bottom half may still be queued or running: wait for it, and give back the
         // reference a cancelled one held.
         // SAFETY: `self.ctx.work` is a valid, initialised `Work`.
