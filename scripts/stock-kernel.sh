@@ -27,7 +27,7 @@
 . "$(dirname "$0")/lib.sh"
 
 what=${1:-test}
-case $what in build|test) ;; *) sed -n '20,21s/^# \{0,1\}//p' "$0" >&2; exit 2 ;; esac
+case $what in build|test) ;; *) sed -n '20s/^# \{0,1\}//p' "$0" >&2; exit 2 ;; esac
 flavour=${VCRYPTO_STOCK_FLAVOUR:-cloud-amd64}
 PATH=$PATH:/usr/sbin:/sbin
 [ "$(id -u)" -eq 0 ] || die "the stock-kernel build runs its toolchain in a chroot: run as root"
@@ -257,7 +257,8 @@ VCRYPTO_KERNEL=$moddir/vmlinuz VCRYPTO_ACCEL=${VCRYPTO_ACCEL:-tcg} \
 release_seen=$(grep -m1 -o 'Linux version [^ ]*' "$boot/dmesg.log" "$boot/console.log" 2>/dev/null | head -1 | awk '{print $3}')
 diag "guest kernel: ${release_seen:-unknown} ($(basename "$moddir/vmlinuz") from linux-binary-$release)"
 check "boot: the guest runs Debian's $release" [ "$release_seen" = "$release" ]
-taint=$(grep -hoE 'virtio_crypto_rs: (loading out-of-tree module|module verification failed)[^\r]*' "$boot/dmesg.log" | sort -u)
+# No signature is enforced: the unsigned module loads and taints the kernel.
+taint=$(grep -hoE 'virtio_crypto_rs: (loading out-of-tree module|module verification failed).*' "$boot/dmesg.log" | tr -d '\r' | sort -u)
 [ -z "$taint" ] || echo "$taint" | sed 's/^/# guest: /'
 if grep -q '^# VCRS-RESULTS-DONE' "$boot/results.ktap" 2>/dev/null; then
 	ok "boot: the guest ran its tests to the end"
