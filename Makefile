@@ -8,6 +8,8 @@
 #   make run             boot a QEMU guest with the module and its device
 #   make check           build everything needed and run the whole test suite
 #   make bench           tcrypt speed of our driver and the C driver, side by side
+#   make stock-module    build the module for Debian's stock cloud kernel (7.2)
+#   make stock-check     ... and test it in that kernel under QEMU (KTAP)
 #   make CLIPPY=1        build with clippy as the Rust compiler driver
 #   make rustfmt / rustfmtcheck
 
@@ -21,7 +23,7 @@ else
 KDIR_CMD = $(KDIR)
 endif
 
-.PHONY: all modules run check bench rustfmt rustfmtcheck clean
+.PHONY: all modules run check bench stock-module stock-check rustfmt rustfmtcheck clean
 
 all modules:
 	@kdir=$(KDIR_CMD) && $(TOP)/scripts/check-kdir.sh "$$kdir" && \
@@ -35,6 +37,14 @@ check:
 
 bench:
 	@$(TOP)/scripts/bench.sh
+
+# Debian's linux-image-7.2.*-cloud-amd64: its exact toolchain in a Debian
+# root, the Rust crates rebuilt from linux-source-7.2 (scripts/stock-kernel.sh).
+stock-module:
+	@$(TOP)/scripts/stock-kernel.sh build
+
+stock-check:
+	@$(TOP)/scripts/stock-kernel.sh test
 
 rustfmt:
 	@find $(TOP)/rust $(TOP)/drivers -name '*.rs' | xargs rustfmt --edition 2021 --config-path $(TOP)/.rustfmt.toml

@@ -37,7 +37,16 @@ rm -f "$root/bin/ip" "$root/bin/losetup"
 
 # VCRYPTO_MODULE_DIR: where the modules were built (default: the checkout).
 moddir=${VCRYPTO_MODULE_DIR:-$TOP}
-cp "$moddir/virtio_crypto_rs.ko" "$moddir/virtio_crypto_rs_kunit.ko" "$root/lib/modules/extra/"
+cp "$moddir/virtio_crypto_rs.ko" "$root/lib/modules/extra/"
+# The KUnit module exists only for a kernel with KUnit (see ./Kbuild).
+[ ! -f "$moddir/virtio_crypto_rs_kunit.ko" ] || cp "$moddir/virtio_crypto_rs_kunit.ko" "$root/lib/modules/extra/"
+# VCRYPTO_PRELOAD_DIR: modules the guest's init loads first, in the order its
+# file "order" names them (a distribution kernel's dm-crypt, loop, ...).
+if [ -n "${VCRYPTO_PRELOAD_DIR:-}" ]; then
+	mkdir -p "$root/lib/modules/preload"
+	while read -r m; do cp "$VCRYPTO_PRELOAD_DIR/$m" "$root/lib/modules/preload/"; done < "$VCRYPTO_PRELOAD_DIR/order"
+	cp "$VCRYPTO_PRELOAD_DIR/order" "$root/lib/modules/preload/order"
+fi
 for m in drivers/crypto/virtio/virtio_crypto.ko crypto/crypto_engine.ko crypto/tcrypt.ko; do
 	[ -f "$kdir/$m" ] && cp "$kdir/$m" "$root/lib/modules/extra/"
 done

@@ -9,6 +9,8 @@
 # VCRYPTO_DEVICE_ARGS replaces the default device (QEMU's builtin backend).
 # VCRYPTO_TESTS=a.sh,b.sh runs only those guest tests.
 # VCRYPTO_CMDLINE adds to the kernel command line (e.g. cryptomgr.fuzz_iterations=).
+# VCRYPTO_KERNEL boots that kernel image instead of <kdir>/vmlinux (a
+# distribution's vmlinuz, see scripts/stock-kernel.sh).
 # no_timer_check: a TCG guest starved of CPU (several guests and a build on two
 # cores) can otherwise panic at boot with "IO-APIC + timer doesn't work".
 . "$(dirname "$0")/lib.sh"
@@ -27,7 +29,7 @@ boot() { # boot <accel> <mode> <outdir> <timeout> [interactive]
 	# shellcheck disable=SC2086
 	timeout --foreground -k 10 "$t" "$qemu" -accel "$accel" -M q35 -cpu max -smp 2 -m 1G \
 		-nographic -no-reboot -display none $([ "$inter" = 1 ] || echo -monitor none) \
-		-kernel "$kdir/vmlinux" -initrd "$initrd" \
+		-kernel "${VCRYPTO_KERNEL:-$kdir/vmlinux}" -initrd "$initrd" \
 		-append "console=ttyS0 no_timer_check loglevel=${VCRYPTO_LOGLEVEL:-5} panic=-1 oops=panic rdinit=/init vcrs.mode=$m vcrs.shell=$inter${VCRYPTO_TESTS:+ vcrs.tests=$VCRYPTO_TESTS}${VCRYPTO_CMDLINE:+ $VCRYPTO_CMDLINE}" \
 		$console -serial "file:$o/results.ktap" -serial "file:$o/dmesg.log" \
 		$device_args
