@@ -4,16 +4,18 @@
 # print every failure, the run's timeline and slowest programs, and a closing
 # line "N passed, N failed".
 #
-# Two lanes share the machine's two cores from the start:
+# Three lanes share the machine's two cores from the start:
 #   plain  the plain kernel, host tests, then the guests on it, one at a time;
 #   debug  the debug kernel (lockdep, KASAN, DEBUG_SG; built once, cached),
-#          the module against it, then two guests on it side by side.
+#          the module against it, then two guests on it side by side;
+#   stock  Debian's stock cloud kernel: our module built for it with its own
+#          toolchain, and a guest on it (scripts/stock-kernel.sh).
 # The debug kernel is the longest build, so it starts at once; a TCG guest
 # keeps about one core busy, so it goes on building while the plain guests
 # run, and on a warm cache the debug guests run beside them. The QEMU root and
 # our device build meanwhile too (mostly download).
 #
-# VCRYPTO_ONLY=vhost-user,debug-vhost-user runs only those guests and no host
+# VCRYPTO_ONLY=vhost-user,debug-vhost-user,stock runs only those guests and no host
 # tests (for development; the summary then counts only what ran), and
 # VCRYPTO_GUEST_TESTS=a.sh,b.sh runs only those programs in each of them.
 . "$(dirname "$0")/lib.sh"
@@ -180,10 +182,23 @@ debug_lane() {
 	wait
 }
 
-say "two lanes: plain kernel and guests here; debug kernel and guests prefixed [debug lane] (log: $out/debug-lane.log)"
+# Debian's stock cloud kernel (scripts/stock-kernel.sh): a root with its exact
+# toolchain, its Rust crates rebuilt, our module built for it, and a guest on
+# its own vmlinuz. A lane of its own from the start: it needs nothing the other
+# lanes build, and it is mostly download (cached after the first run) and one
+# guest.
+stock_lane() {
+	only stock || return 0
+	stage stock "Debian's stock kernel: toolchain, module, guest" \
+		bash -c '"$1/scripts/stock-kernel.sh" test > "$2/host_stock.ktap"' _ "$TOP" "$out" || true
+	grep -E '^(not )?ok ' "$out/host_stock.ktap" | tail -20
+}
+
+say "three lanes: plain kernel and guests here; debug kernel and guests prefixed [debug lane] (log: $out/debug-lane.log); Debian's stock kernel prefixed [stock lane] (log: $out/stock-lane.log)"
 debug_lane 2>&1 | tee "$out/debug-lane.log" | sed -u 's/^/[debug lane] /' >&2 &
+stock_lane 2>&1 | tee "$out/stock-lane.log" | sed -u 's/^/[stock lane] /' >&2 &
 plain_lane
-say "plain lane done; waiting for the debug lane"
+say "plain lane done; waiting for the debug and stock lanes"
 wait
 
 say "timeline (start, duration, lane, step); total $(mmss $(($(date +%s) - T0)))"
