@@ -15,5 +15,6 @@ pub mod crypto;
 pub mod irq_spinlock;
 pub mod module_global;
 pub mod scatterlist;
+pub mod secret;
 pub mod stat_hook;
 pub mod virtio;

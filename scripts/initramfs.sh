@@ -29,7 +29,9 @@ copy_with_libs() {
 		cp -L "$lib" "$root$lib"
 	done
 }
-for tool in /usr/sbin/cryptsetup /usr/sbin/dmsetup /usr/sbin/ip /usr/sbin/losetup; do
+# kmod: its insmod does not run a module's init twice (busybox insmod retries
+# with init_module when finit_module fails, and tcrypt always "fails").
+for tool in /usr/sbin/cryptsetup /usr/sbin/dmsetup /usr/sbin/ip /usr/sbin/losetup /usr/bin/kmod; do
 	[ -x "$tool" ] && copy_with_libs "$tool"
 done
 # busybox applets must not shadow the real tools.

@@ -18,9 +18,12 @@
 //! wrote is zeroed before the caller hears `-EBADMSG`: unverified data never reaches it.
 
 use crate::{
-    abstractions::crypto::{
-        aead::{self, Aead, AeadFallback, AeadType},
-        Algorithm, Outcome, Request,
+    abstractions::{
+        crypto::{
+            aead::{self, Aead, AeadFallback, AeadType},
+            Algorithm, Outcome, Request,
+        },
+        secret::Secret,
     },
     algs::{AeadAlg, AeadKind},
     control::Sessions,
@@ -44,8 +47,8 @@ pub(crate) struct AlgData {
 
 /// The key as the device gets it, kept to make the sessions again on `setauthsize`.
 struct KeyState {
-    /// Cipher key, then (authenc) the HMAC key.
-    key: [u8; MAX_KEY],
+    /// Cipher key, then (authenc) the HMAC key; wiped when the transform goes.
+    key: Secret<MAX_KEY>,
     len: usize,
     /// The cipher key's length (authenc); `len` otherwise.
     cipher_len: usize,
@@ -320,7 +323,7 @@ fn check_tag(req: &Request<VirtioAead>, assoclen: usize, len: usize, mac: &[u8])
 /// The device key of `aead` for the API key `key`, in `st`; sets the ESP salt. The key is
 /// known good (the fallback took it).
 fn device_key(aead: &AeadAlg, key: &[u8], st: &mut KeyState, salt: &AtomicU32) -> Result {
-    st.key = [0; MAX_KEY];
+    st.key.wipe();
     let (cipher, auth): (&[u8], &[u8]) = match aead.kind {
         AeadKind::Authenc { .. } => {
             let ((eo, el), (ao, al)) = aead::authenc_extractkeys(key)?;
@@ -338,7 +341,7 @@ fn device_key(aead: &AeadAlg, key: &[u8], st: &mut KeyState, salt: &AtomicU32) -
     if !aead.key_sizes.iter().any(|&k| k as usize == cipher.len()) {
         return Err(EINVAL);
     }
-    let mut hbuf = [0u8; MAX_KEY];
+    let mut hbuf = Secret::<MAX_KEY>::new();
     let auth = match aead.hmac() {
         Some(h) => h.device_key(auth, &mut hbuf)?,
         None => auth,
@@ -364,7 +367,7 @@ impl Aead for VirtioAead {
         let fb = AeadFallback::new(aead.name)?;
         let state = KBox::pin_init(
             new_mutex!(KeyState {
-                key: [0; MAX_KEY],
+                key: Secret::new(),
                 len: 0,
                 cipher_len: 0,
                 set: false,

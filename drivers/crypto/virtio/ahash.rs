@@ -17,9 +17,12 @@
 //! the device refuses although it is valid leaves the transform to the fallback.
 
 use crate::{
-    abstractions::crypto::{
-        ahash::{Ahash, AhashType, FallbackOp},
-        Algorithm, Outcome, Request,
+    abstractions::{
+        crypto::{
+            ahash::{Ahash, AhashType, FallbackOp},
+            Algorithm, Outcome, Request,
+        },
+        secret::Secret,
     },
     algs::HashAlg,
     control::Sessions,
@@ -179,7 +182,7 @@ impl Ahash for VirtioAhash {
     }
 
     fn setkey(alg: &AlgData, tfm: &TfmCtx, key: &[u8]) -> Result {
-        let mut buf = [0u8; MAX_KEY];
+        let mut buf = Secret::<MAX_KEY>::new();
         // Bad keys never reach the device.
         let dkey = alg.hash.device_key(key, &mut buf)?;
         tfm.destroy_session();

@@ -102,6 +102,10 @@ impl ControlQueue {
         let mut buf = buf;
         buf.used_len = len;
         let mut slot = self.slot.lock();
+        if slot.abandoned.is_some() {
+            // Nobody reads this answer: the key goes now, not at the next request.
+            buf.key.wipe();
+        }
         if let (Some(Abandoned::Create { kind, algo }), Some(vq)) = (slot.abandoned, vq) {
             if let Ok(id) = created_id(&buf) {
                 fill_destroy(&mut buf, kind, algo, id);
@@ -191,7 +195,7 @@ impl ControlQueue {
         }
         let buf = slot.buf.as_mut().ok_or(EIO)?;
         // Keys do not linger in memory longer than the request.
-        buf.key = [0; MAX_KEY];
+        buf.key.wipe();
         if (buf.used_len as usize) < buf.input_len {
             return Err(EIO);
         }

@@ -7,6 +7,7 @@
 use crate::{
     abstractions::{
         crypto::{AnyRequest, DeviceData, DeviceParts},
+        secret::Secret,
         virtio::{Buffers, Either, Part, Parts},
     },
     wire::{HDR_LEN, SESSION_INPUT_LEN},
@@ -97,7 +98,8 @@ pub(crate) const MAX_KEY: usize = 160;
 /// The memory of one control request, shared with the device while in flight.
 pub(crate) struct ControlBuf {
     pub(crate) hdr: [u8; HDR_LEN],
-    pub(crate) key: [u8; MAX_KEY],
+    /// The key of a session creation; wiped after every request and when the device goes.
+    pub(crate) key: Secret<MAX_KEY>,
     pub(crate) key_len: usize,
     /// `virtio_crypto_session_input` for create, `virtio_crypto_inhdr` (first byte) for
     /// destroy.
@@ -110,7 +112,7 @@ impl ControlBuf {
     pub(crate) fn new() -> Self {
         Self {
             hdr: [0; HDR_LEN],
-            key: [0; MAX_KEY],
+            key: Secret::new(),
             key_len: 0,
             input: [0; SESSION_INPUT_LEN],
             input_len: SESSION_INPUT_LEN,

@@ -15,6 +15,8 @@
 
 TCRYPT=${VCRYPTO_TCRYPT_KO:-$C_KO_DIR/tcrypt.ko}
 SECS=${VCRYPTO_BENCH_SECS:-1}
+INSMOD=insmod
+[ -x /usr/bin/kmod ] && INSMOD="/usr/bin/kmod insmod"
 
 # tcrypt <who> <algorithm|-> <mode> [parameters]: run tcrypt and turn its log
 # into BENCH lines. Its header names the algorithm (as asked for: with alg=, a
@@ -25,8 +27,8 @@ tcrypt() {
 	dmesg -c > /dev/null
 	# tcrypt refuses to stay loaded (-EAGAIN) once it has run: that is expected.
 	# busybox insmod then retries with init_module and tcrypt runs a second
-	# time: only the first measurement of each case is kept.
-	insmod "$TCRYPT" mode="$mode" sec="$SECS" "$@" 2>/dev/null
+	# time (kmod's does not): only the first measurement of each case is kept.
+	$INSMOD "$TCRYPT" mode="$mode" sec="$SECS" "$@" 2>/dev/null
 	dmesg | sed 's/^\[[^]]*\] //' | awk -v who="$who" -v name="$name" -v mode="$mode" '
 		function out(c, bps) {
 			if (!seen[algo " " dir " " c]++) print "BENCH", who, mode, algo, drv, dir, c, bps
