@@ -36,6 +36,10 @@ for tool in /usr/sbin/cryptsetup /usr/sbin/dmsetup /usr/sbin/ip /usr/sbin/losetu
 done
 # busybox applets must not shadow the real tools.
 rm -f "$root/bin/ip" "$root/bin/losetup"
+# kmod picks its command by the name it is called by; busybox keeps /bin/insmod.
+if [ -x "$root/usr/bin/kmod" ]; then
+	mkdir -p "$root/usr/libexec/kmod" && ln -s /usr/bin/kmod "$root/usr/libexec/kmod/insmod"
+fi
 
 # VCRYPTO_MODULE_DIR: where the modules were built (default: the checkout).
 moddir=${VCRYPTO_MODULE_DIR:-$TOP}

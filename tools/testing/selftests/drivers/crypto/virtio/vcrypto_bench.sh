@@ -16,7 +16,7 @@
 TCRYPT=${VCRYPTO_TCRYPT_KO:-$C_KO_DIR/tcrypt.ko}
 SECS=${VCRYPTO_BENCH_SECS:-1}
 INSMOD=insmod
-[ -x /usr/bin/kmod ] && INSMOD="/usr/bin/kmod insmod"
+[ -x /usr/libexec/kmod/insmod ] && INSMOD=/usr/libexec/kmod/insmod
 
 # tcrypt <who> <algorithm|-> <mode> [parameters]: run tcrypt and turn its log
 # into BENCH lines. Its header names the algorithm (as asked for: with alg=, a
