@@ -119,6 +119,11 @@ def main(paths):
             m = TIME.match(line)
             if m:
                 times.append((int(m.group(2)), int(m.group(3)), m.group(1), where))
+        if not any(RESULT.match(line) for line in lines):
+            # Every file names at least one check: an empty one is a step that
+            # stopped before it said anything, not a pass.
+            tally.fail(f"{where}: no result at all (the step that writes it stopped early)")
+            continue
         top, orphans = parse(lines)
         tally.group(top, where, where)
         for g in orphans:

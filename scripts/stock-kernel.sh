@@ -38,7 +38,12 @@ what=${1:-test}
 case $what in build|test) ;; *) sed -n '22s/^# \{0,1\}//p' "$0" >&2; exit 2 ;; esac
 flavour=${VCRYPTO_STOCK_FLAVOUR:-cloud-amd64}
 PATH=$PATH:/usr/sbin:/sbin
-[ "$(id -u)" -eq 0 ] || die "the stock-kernel build runs its toolchain in a chroot: run as root"
+# The toolchain runs in a chroot: as root, through sudo if need be (as the QEMU
+# root is built), with the caller's environment (VCRYPTO_CACHE, HOME).
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || die "the stock-kernel build runs its toolchain in a chroot: run as root"
+	exec sudo -E "$0" "$@"
+fi
 
 n=0 failed=0
 ok()    { n=$((n + 1)); echo "ok $n $*"; }

@@ -8,7 +8,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 count=$top/scripts/ktap_count.py
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 n=0; failed=0
-echo "KTAP version 1"; echo "1..8"
+echo "KTAP version 1"; echo "1..9"
 
 # case <description> <expected closing line> <expected text in the output, or ""> <<KTAP
 case_() {
@@ -110,4 +110,6 @@ KTAP version 1
 # time: vcrypto_slow.sh 301 s of 600 s
 ok 1 selftests: drivers/crypto/virtio: vcrypto_slow.sh
 K
+case_ "a file with no result at all (its step stopped early) is a failure, not a pass" \
+	"0 passed, 1 failed" "no result at all" < /dev/null
 exit $failed
