@@ -472,10 +472,9 @@ impl<T: Aead> Request<T> {
         // request.
         let fb = T::fallback(unsafe { AlgBox::<T>::tfm_ctx(self.tfm()) });
         let fb = fb.tfm.as_ptr();
-        // SAFETY: The request is live; its context has room for the fallback's request after
-        // `fb` (`reqsize`, from this transform's fallback), which nothing else uses while the
-        // driver holds the request. The fallback is synchronous: it is done with everything
-        // when it returns.
+        // SAFETY: The request is live; its context has room after `fb` for the fallback's
+        // request (`reqsize`), unused while the driver holds the request; the fallback is
+        // synchronous, done with everything when it returns.
         let ret = unsafe { bindings::vcrs_aead_fb_crypt(fb, (*sub).fb.get(), raw, encrypt) };
         kernel::error::to_result(ret)
     }

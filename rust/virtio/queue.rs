@@ -631,10 +631,10 @@ impl<H: QueueHandler + 'static> Drop for Virtqueues<H> {
         // SAFETY: By the type invariant `vdev` is valid; the reset stops the device from using
         // any buffer and waits for running callbacks, so none runs after it returns.
         unsafe { bindings::virtio_reset_device(vdev) };
+        // `ptr::replace`, not `mem::take`: raw pointers are `Default` only from Rust 1.88,
+        // and distribution kernels are built with 1.85.
         // SAFETY: No callback runs (reset above), so nothing reads `priv` any more; `vdev` is
         // valid, so the place is valid for reads and writes.
-        // (Not `mem::take`: raw pointers are `Default` only from Rust 1.88, and distribution
-        // kernels are built with 1.85.)
         let published = unsafe { ptr::replace(&raw mut (*vdev).priv_, ptr::null_mut()) };
         // A bottom half may still be queued or running: wait for it, and give back the
         // reference a cancelled one held.
