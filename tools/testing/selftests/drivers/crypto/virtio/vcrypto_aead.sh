@@ -9,21 +9,11 @@
 . "$(dirname "$0")/vcrypto_lib.sh"
 
 ktap_header 9
-[ -x $IP ] || { ktap_diag "iproute2 missing"; exit $KSFT_SKIP; }
-[ -n "$(crypto_devices)" ] || { ktap_diag "no virtio crypto device"; exit $KSFT_SKIP; }
-grep -q "^$C_MOD " /proc/modules && c_driver_unload
-quick_selftests
-module_loaded || module_load
-wait_selftests
-aeads=$(awk '/^driver/{d=$3} /^type/{if (d ~ /^virtio-rs-/ && $3 == "aead") print d}' /proc/crypto)
+esp_prologue
+aeads=$(our_of_type aead)
 [ -n "$aeads" ] || { ktap_diag "the device serves no aead"; exit $KSFT_SKIP; }
 ktap_diag "our aeads: $(echo $aeads)"
-async_ok=1
-for d in $aeads; do
-	a=$(awk -v d="$d" '/^driver/{x=($3==d)} x && /^async/{print $3}' /proc/crypto | head -1)
-	[ "$a" = yes ] || { ktap_diag "$d: async $a"; async_ok=0; }
-done
-ktap_check "every aead of ours is registered as asynchronous" [ $async_ok = 1 ]
+ktap_check "every aead of ours is registered as asynchronous" all_async $aeads
 
 esp_traffic() { esp_pings "$1" "$2" && esp_http "$1" "$2" 256; }
 # esp_over <name> <net> <pattern of the driver name of ESP's aead> <algorithm>

@@ -11,26 +11,15 @@
 . "$(dirname "$0")/vcrypto_lib.sh"
 NET=10.78.0
 ktap_header 6
-[ -x $IP ] || { ktap_diag "iproute2 missing"; exit $KSFT_SKIP; }
-[ -n "$(crypto_devices)" ] || { ktap_diag "no virtio crypto device"; exit $KSFT_SKIP; }
-grep -q "^$C_MOD " /proc/modules && c_driver_unload
-quick_selftests
-module_loaded || module_load
-wait_selftests
+esp_prologue
 if ! our_algs | grep -q "^virtio-rs-hmac-sha256 passed"; then
 	ktap_diag "our hmac(sha256) is not registered (a device without MAC service?)"
 	exit $KSFT_SKIP
 fi
 
-# /proc/crypto blocks of our ahashes: type, async, and no ALLOCATES_MEMORY.
-hashes=$(awk '/^driver/{d=$3} /^type/{if (d ~ /^virtio-rs-/ && $3 == "ahash") print d}' /proc/crypto)
+hashes=$(our_of_type ahash)
 ktap_diag "our ahashes: $(echo $hashes)"
-async_ok=1
-for d in $hashes; do
-	a=$(awk -v d="$d" '/^driver/{x=($3==d)} x && /^async/{print $3}' /proc/crypto | head -1)
-	[ "$a" = yes ] || { ktap_diag "$d: async $a"; async_ok=0; }
-done
-ktap_check "every ahash of ours is registered as asynchronous" [ -n "$hashes" -a $async_ok = 1 ]
+ktap_check "every ahash of ours is registered as asynchronous" all_async $hashes
 
 on_exit "esp_unpair h"
 ktap_check "two namespaces with ESP security associations (hmac(sha256), cbc(des3_ede))" \

@@ -9,12 +9,7 @@
 
 NET=10.77.0
 ktap_header 7
-[ -x $IP ] || { ktap_diag "iproute2 missing"; exit $KSFT_SKIP; }
-[ -n "$(crypto_devices)" ] || { ktap_diag "no virtio crypto device"; exit $KSFT_SKIP; }
-grep -q "^$C_MOD " /proc/modules && c_driver_unload
-quick_selftests
-module_loaded || module_load
-wait_selftests
+esp_prologue
 if ! our_algs | grep -q "^virtio-rs-cbc-aes passed"; then
 	ktap_diag "our cbc(aes) is not registered: modules: $(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
 	for d in $(crypto_devices); do ktap_diag "$d: $(readlink $d/driver)"; done

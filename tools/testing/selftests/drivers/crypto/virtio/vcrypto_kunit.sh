@@ -18,7 +18,6 @@ dmesg -c >/dev/null
 # device, however fast it is.
 module_load queue_depth=4 || { echo "not ok 1 module loads"; exit $KSFT_FAIL; }
 wait_selftests
-KUNIT_KO=${VCRYPTO_KUNIT_KO:-$(dirname "${VCRYPTO_KO:-/lib/modules/extra/x}")/virtio_crypto_rs_kunit.ko}
 if [ -f "$KUNIT_KO" ]; then
 	# VCRYPTO_KUNIT_ARGS: module parameters of the suite (iterations=N on slow kernels).
 	ktap_diag "insmod $(basename "$KUNIT_KO") ${VCRYPTO_KUNIT_ARGS:-}"

@@ -83,6 +83,22 @@ c_driver_load() {
 }
 c_driver_unload() { wait_selftests 120 "$C_MOD"; rmmod "$C_MOD"; }
 
+# The driver names of our algorithms of crypto API type $1 (skcipher, ahash, aead).
+our_of_type() {
+	awk -v t="$1" '/^driver/{d=$3} /^type/{if (d ~ /^virtio-rs-/ && $3 == t) print d}' /proc/crypto
+}
+# all_async <driver names...>: succeeds if there is at least one and /proc/crypto
+# shows every one as asynchronous; names the others.
+all_async() {
+	[ $# -gt 0 ] || return 1
+	r=0
+	for d; do
+		a=$(awk -v d="$d" '/^driver/{x=($3==d)} x && /^async/{print $3}' /proc/crypto | head -1)
+		[ "$a" = yes ] || { ktap_diag "$d: async $a"; r=1; }
+	done
+	return $r
+}
+
 # The refcnt /proc/crypto shows for the implementation called $1.
 alg_refcnt() {
 	awk -v d="$1" '/^driver/{dr=$3} /^refcnt/{if (dr==d) print $3}' /proc/crypto | head -1
@@ -148,6 +164,17 @@ esp_pings() {
 # The driver names of the instances of template $1 in /proc/crypto.
 instances() { awk -v t="$1(" '/^driver/ && index($3, t) == 1 {print $3}' /proc/crypto | sort -u | tr '\n' ' '; }
 
+# The start of every ESP program: iproute2 and a device, no C driver, our
+# module loaded (quick self-tests) and done with its self-tests.
+esp_prologue() {
+	[ -x $IP ] || { ktap_diag "iproute2 missing"; exit $KSFT_SKIP; }
+	[ -n "$(crypto_devices)" ] || { ktap_diag "no virtio crypto device"; exit $KSFT_SKIP; }
+	grep -q "^$C_MOD " /proc/modules && c_driver_unload
+	quick_selftests
+	module_loaded || module_load
+	wait_selftests
+}
+
 # The device's fault-injection channel: scripts/vhost-user-device.sh wires the
 # vhost-user-crypto device's fault socket to the guest's ttyS3. One command
 # line out, one reply line back ("ok ...", "err ...").
@@ -178,6 +205,40 @@ fault_available() {
 		fi > /tmp/vcrs_faults
 	fi
 	[ "$(cat /tmp/vcrs_faults)" = yes ]
+}
+
+# --- KUnit fault suites (vcrypto_hash_faults.sh, vcrypto_aead_faults.sh) ---
+KUNIT_KO=${VCRYPTO_KUNIT_KO:-$(dirname "${VCRYPTO_KO:-/lib/modules/extra/x}")/virtio_crypto_rs_kunit.ko}
+# faults_prologue <driver name>: skips unless the device has a fault channel,
+# the KUnit module is there and our module (loaded here) registered that
+# algorithm.
+faults_prologue() {
+	[ -n "$(crypto_devices)" ] || { ktap_diag "no virtio crypto device"; exit $KSFT_SKIP; }
+	fault_available || { ktap_diag "no fault channel (not our vhost-user device)"; exit $KSFT_SKIP; }
+	[ -f "$KUNIT_KO" ] || { ktap_diag "$KUNIT_KO not found"; exit $KSFT_SKIP; }
+	module_loaded && module_unload
+	quick_selftests
+	module_load || { echo "not ok 1 module loads"; exit $KSFT_FAIL; }
+	wait_selftests
+	our_algs | grep -q "^$1 passed" || { ktap_diag "our $1 is not registered"; exit $KSFT_SKIP; }
+}
+# kunit_faults <suite> <case> <label> <device op> <device status> <every> <errno> <our alg>
+# The device answers <status> to every <every>th <op> request; KUnit suite
+# <suite> (its case <case>) checks that exactly those callers of <our alg> get
+# <errno> and the others the right answer. One result.
+kunit_faults() {
+	suite=$1 kcase=$2
+	shift 2
+	fault_cmd clear >/dev/null
+	fault_cmd status "$2" "$3" every="$4" >/dev/null || { ktap_fail "$1: fault rule accepted"; return; }
+	dmesg -c >/dev/null
+	# iterations=0: the cipher suite's random cases are not what this is about.
+	insmod "$KUNIT_KO" fault_every="$4" fault_errno="$5" fault_alg="$6" iterations=0 &&
+		rmmod virtio_crypto_rs_kunit
+	fault_cmd clear >/dev/null
+	res=$(dmesg | sed -n 's/^\[[^]]*\] //p' | grep -E "$kcase|(ok|not ok) [0-9]+ $suite")
+	echo "$res" | grep -E "# $kcase|Expected|request" | head -5 | sed 's/^ */# /'
+	ktap_check "$1" sh -c 'echo "$1" | grep -qE "^ *ok [0-9]+ $2\$"' _ "$res" "$suite"
 }
 
 # --- the state every program starts from and leaves behind ---
