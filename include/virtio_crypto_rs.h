@@ -39,6 +39,12 @@ void vcrs_virtio_device_ready(struct virtio_device *vdev);
 bool vcrs_virtio_has_config_get(const struct virtio_device *vdev);
 void vcrs_virtio_cread_bytes(struct virtio_device *vdev, unsigned int offset,
 			     void *buf, size_t len);
+u8 vcrs_virtio_get_status(struct virtio_device *vdev);
+/* The device lock (static inline in <linux/device.h>). */
+bool vcrs_device_trylock(struct device *dev);
+void vcrs_device_unlock(struct device *dev);
+/* The probe callback of the driver bound to vdev, NULL if none. */
+void *vcrs_virtio_bound_probe(struct virtio_device *vdev);
 
 /* Interrupt-safe spinlock operations (macros in <linux/spinlock.h>). */
 unsigned long vcrs_spin_lock_irqsave(spinlock_t *lock);

@@ -44,6 +44,29 @@ void vcrs_virtio_cread_bytes(struct virtio_device *vdev, unsigned int offset,
 	virtio_cread_bytes(vdev, offset, buf, len);
 }
 
+u8 vcrs_virtio_get_status(struct virtio_device *vdev)
+{
+	return vdev->config->get_status(vdev);
+}
+
+bool vcrs_device_trylock(struct device *dev)
+{
+	return device_trylock(dev);
+}
+
+void vcrs_device_unlock(struct device *dev)
+{
+	device_unlock(dev);
+}
+
+/* Called with the device lock held: dev.driver does not change meanwhile. */
+void *vcrs_virtio_bound_probe(struct virtio_device *vdev)
+{
+	struct device_driver *drv = vdev->dev.driver;
+
+	return drv ? (void *)drv_to_virtio(drv)->probe : NULL;
+}
+
 unsigned long vcrs_spin_lock_irqsave(spinlock_t *lock)
 {
 	unsigned long flags;

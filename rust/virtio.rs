@@ -11,11 +11,16 @@
 //! [`Device`] handed to the driver's callbacks in the `Core` context.
 
 use crate::abstractions::bindings;
-use core::mem::offset_of;
+use core::{
+    mem::offset_of,
+    sync::atomic::{AtomicBool, Ordering},
+};
 use kernel::{
     device, driver,
-    error::{from_result, to_result},
+    error::{from_result, to_result, VTABLE_DEFAULT_ERROR},
+    ffi::c_void,
     prelude::*,
+    time::{delay::fsleep, Delta},
     types::Opaque,
     ThisModule,
 };
@@ -67,6 +72,13 @@ unsafe impl<T: Driver + 'static> driver::RegistrationOps for Adapter<T> {
             (*drv).validate = Some(Self::validate_callback);
             (*drv).probe = Some(Self::probe_callback);
             (*drv).remove = Some(Self::remove_callback);
+            // The virtio core checks these for NULL: a driver that does not implement one
+            // keeps the core's behaviour (no config notification, no PM or reset support).
+            (*drv).config_changed = Self::CONFIG_CHANGED;
+            (*drv).freeze = Self::FREEZE;
+            (*drv).restore = Self::RESTORE;
+            (*drv).reset_prepare = Self::RESET_PREPARE;
+            (*drv).reset_done = Self::RESET_DONE;
         }
 
         // SAFETY: `vdrv` is a valid `struct virtio_driver` that stays pinned until `unregister`;
@@ -80,7 +92,38 @@ unsafe impl<T: Driver + 'static> driver::RegistrationOps for Adapter<T> {
     }
 }
 
+type VoidCallback = unsafe extern "C" fn(*mut bindings::virtio_device);
+type IntCallback = unsafe extern "C" fn(*mut bindings::virtio_device) -> c_int;
+
 impl<T: Driver + 'static> Adapter<T> {
+    // Constants, so that the callbacks of what `T` does not implement (and the default
+    // methods they would call, which fail the build) are never instantiated.
+    const CONFIG_CHANGED: Option<VoidCallback> = if T::HAS_CONFIG_CHANGED {
+        Some(Self::config_changed_callback)
+    } else {
+        None
+    };
+    const FREEZE: Option<IntCallback> = if T::HAS_FREEZE {
+        Some(Self::freeze_callback)
+    } else {
+        None
+    };
+    const RESTORE: Option<IntCallback> = if T::HAS_RESTORE {
+        Some(Self::restore_callback)
+    } else {
+        None
+    };
+    const RESET_PREPARE: Option<IntCallback> = if T::HAS_RESET_PREPARE {
+        Some(Self::reset_prepare_callback)
+    } else {
+        None
+    };
+    const RESET_DONE: Option<IntCallback> = if T::HAS_RESET_DONE {
+        Some(Self::reset_done_callback)
+    } else {
+        None
+    };
+
     extern "C" fn validate_callback(vdev: *mut bindings::virtio_device) -> c_int {
         from_result(|| {
             // SAFETY: The virtio core calls validate with a valid device whose features are
@@ -116,11 +159,133 @@ impl<T: Driver + 'static> Adapter<T> {
         // stored a `Pin<KBox<T::Data<'_>>>` with `set_drvdata`.
         let data = unsafe { vdev.as_ref().drvdata_borrow::<T::Data<'_>>() };
 
-        T::remove(vdev, data);
+        T::unbind(vdev, data);
 
         // Stop the device before the driver data (and with it the virtqueues and every
         // buffer the device may still write to) is dropped in the post-unbind callback.
         vdev.reset();
+    }
+
+    /// Runs `f` with the device in the `Core` context and the driver's data, for the callbacks
+    /// the virtio core makes with the device lock held on a bound device (PM and reset).
+    ///
+    /// # Safety
+    ///
+    /// `vdev` is a valid device bound to this driver (after a successful `probe_callback`,
+    /// before `remove_callback` returns), and the caller holds its device lock.
+    unsafe fn with_bound(
+        vdev: *mut bindings::virtio_device,
+        f: impl for<'b> FnOnce(&'b Device<device::Core<'b>>, Pin<&'b T::Data<'b>>) -> Result,
+    ) -> c_int {
+        // SAFETY: By the safety requirements `vdev` is valid and its device lock is held,
+        // which is what the `Core` context stands for.
+        let vdev = unsafe { &*vdev.cast::<Device<device::CoreInternal<'_>>>() };
+        // SAFETY: By the safety requirements the device is bound to this driver, whose probe
+        // stored a `Pin<KBox<T::Data<'_>>>`.
+        let data = unsafe { vdev.as_ref().drvdata_borrow::<T::Data<'_>>() };
+        from_result(|| f(vdev, data).map(|()| 0))
+    }
+
+    extern "C" fn config_changed_callback(vdev: *mut bindings::virtio_device) {
+        // SAFETY: The virtio core calls `config_changed` with a valid device, under its
+        // `config_lock`, only between the end of a successful probe and the start of remove
+        // (`config_core_enabled`), so the device is bound and the driver data stored.
+        let vdev = unsafe { &*vdev.cast::<Device<device::CoreInternal<'_>>>() };
+        // SAFETY: As above: the driver data of this driver is stored and not yet dropped.
+        let data = unsafe { vdev.as_ref().drvdata_borrow::<T::Data<'_>>() };
+        let bound: &Device<device::Bound> = vdev;
+        T::config_changed(bound, data);
+    }
+
+    extern "C" fn freeze_callback(vdev: *mut bindings::virtio_device) -> c_int {
+        // SAFETY: The PM core calls the transport's freeze with the device lock held, which
+        // calls this only for a device bound to this driver.
+        unsafe { Self::with_bound(vdev, |dev, data| T::freeze(dev, data)) }
+    }
+
+    extern "C" fn restore_callback(vdev: *mut bindings::virtio_device) -> c_int {
+        // SAFETY: As for `freeze_callback`.
+        unsafe { Self::with_bound(vdev, |dev, data| T::restore(dev, data)) }
+    }
+
+    extern "C" fn reset_prepare_callback(vdev: *mut bindings::virtio_device) -> c_int {
+        // SAFETY: `virtio_device_reset_prepare()` calls this for a device bound to this driver;
+        // its callers (the PCI core's reset, [`Device::reset_bound`]) hold the device lock.
+        unsafe { Self::with_bound(vdev, |dev, data| T::reset_prepare(dev, data)) }
+    }
+
+    extern "C" fn reset_done_callback(vdev: *mut bindings::virtio_device) -> c_int {
+        // SAFETY: As for `reset_prepare_callback`, with `virtio_device_reset_done()`.
+        unsafe { Self::with_bound(vdev, |dev, data| T::reset_done(dev, data)) }
+    }
+
+    /// Whether `vdev`, whose device lock the caller holds, is bound to this driver.
+    fn is_bound(vdev: *mut bindings::virtio_device) -> bool {
+        let ours: extern "C" fn(*mut bindings::virtio_device) -> c_int = Self::probe_callback;
+        // SAFETY: The caller holds the device lock of the valid device `vdev`, so its driver
+        // does not change during the call.
+        let bound = unsafe { bindings::vcrs_virtio_bound_probe(vdev) };
+        // A driver is known by its probe callback: `Adapter<T>::probe_callback` is a distinct
+        // function for every driver type `T`. Comparing addresses can only fail to recognise
+        // this driver (if the function had two copies), never mistake another for it.
+        !bound.is_null() && bound.addr() == (ours as *const c_void).addr()
+    }
+}
+
+impl Device {
+    /// Resets a bound device through the virtio core's reset path: `T::reset_prepare`, a device
+    /// reset, feature negotiation, `T::reset_done` (`virtio_device_reset_prepare()` and
+    /// `virtio_device_reset_done()`), with the device lock held. For a driver that must reset
+    /// its device by itself (it stopped answering, or asked for a reset), from a work item.
+    ///
+    /// Does nothing and fails with `ENODEV` unless the device is bound to `T` and `is_ours`
+    /// accepts the binding's data (a work item of an old binding must not reset a new one).
+    ///
+    /// The device lock is taken with a try-lock loop that gives up once `cancel` is set: a
+    /// driver's `unbind` runs with the device lock held, so it sets `cancel` before it waits
+    /// for the work item that calls this.
+    pub fn reset_bound<T: Driver + 'static>(
+        &self,
+        cancel: &AtomicBool,
+        is_ours: impl FnOnce(Pin<&T::Data<'_>>) -> bool,
+    ) -> Result {
+        let vdev = self.as_raw();
+        // SAFETY: `vdev` is a valid device (type invariant), so its embedded device is too.
+        let dev = unsafe { &raw mut (*vdev).dev };
+        loop {
+            if cancel.load(Ordering::Acquire) {
+                return Err(ENODEV);
+            }
+            // SAFETY: `dev` is a valid device for as long as `self` exists.
+            if unsafe { bindings::vcrs_device_trylock(dev) } {
+                break;
+            }
+            fsleep(Delta::from_millis(5));
+        }
+        let ret = (|| {
+            if !Adapter::<T>::is_bound(vdev) {
+                return Err(ENODEV);
+            }
+            // SAFETY: The device lock is held and the device is bound to `T`, whose probe
+            // succeeded (a driver is only bound after its probe returns 0) and stored a
+            // `Pin<KBox<T::Data<'_>>>`, dropped only after unbind, which needs the lock.
+            let data = unsafe {
+                (*vdev.cast::<Device<device::CoreInternal<'_>>>())
+                    .as_ref()
+                    .drvdata_borrow::<T::Data<'_>>()
+            };
+            if !is_ours(data) {
+                return Err(ENODEV);
+            }
+            // SAFETY: `vdev` is bound to `T`, which implements the reset callbacks the core
+            // calls (it fails with EOPNOTSUPP otherwise), and the device lock is held.
+            to_result(unsafe { bindings::virtio_device_reset_prepare(vdev) })?;
+            // SAFETY: As above; called once after a successful `virtio_device_reset_prepare`.
+            to_result(unsafe { bindings::virtio_device_reset_done(vdev) })
+        })();
+        // SAFETY: The device lock was taken by the try-lock above.
+        unsafe { bindings::vcrs_device_unlock(dev) };
+        ret
     }
 }
 
@@ -163,14 +328,18 @@ impl Features<'_> {
 /// The virtio driver trait.
 ///
 /// A driver provides an ID table, the feature bits it understands, and a `probe` that
-/// returns its per-device data; the data is dropped after `remove`, once the device has been
-/// reset by the bus abstraction.
+/// returns its per-device data; the data is dropped after `unbind`, once the device has been
+/// reset by the bus abstraction. The other callbacks are optional: the bus calls only those
+/// the driver implements (`#[vtable]`), and the virtio core keeps its default behaviour for
+/// the others.
+#[vtable]
 pub trait Driver {
     /// The type holding information about each device ID supported by the driver.
     type IdInfo: 'static;
 
-    /// The type of the driver's bus device private data.
-    type Data<'bound>: Send + 'bound;
+    /// The type of the driver's bus device private data. `Sync`: `config_changed` reaches it
+    /// from interrupt context while other threads use it.
+    type Data<'bound>: Send + Sync + 'bound;
 
     /// The table of device IDs supported by the driver.
     const ID_TABLE: IdTable<Self::IdInfo>;
@@ -193,9 +362,59 @@ pub trait Driver {
         id_info: &'bound Self::IdInfo,
     ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound;
 
-    /// Called when the device goes away or the driver is unbound, before the device is reset
-    /// and the driver's data dropped. Optional.
-    fn remove<'bound>(dev: &'bound Device<device::Core<'_>>, this: Pin<&Self::Data<'bound>>) {
+    /// Called when the device is unbound from the driver (it goes away, or the driver is
+    /// unbound or unloaded), before the device is reset and the driver's data dropped.
+    /// Optional.
+    fn unbind<'bound>(dev: &'bound Device<device::Core<'_>>, this: Pin<&Self::Data<'bound>>) {
         let _ = (dev, this);
+    }
+
+    /// The device changed its configuration space. Called in atomic context (the virtio
+    /// core's `config_lock` is held, possibly from the device's interrupt): read nothing that
+    /// sleeps here; schedule work. Optional.
+    fn config_changed<'bound>(dev: &'bound Device<device::Bound>, this: Pin<&Self::Data<'bound>>) {
+        let _ = (dev, this);
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// The system suspends: stop using the device (the transport may reset it or lose its
+    /// state). Optional; without it, suspend proceeds without telling the driver.
+    fn freeze<'bound>(
+        dev: &'bound Device<device::Core<'_>>,
+        this: Pin<&Self::Data<'bound>>,
+    ) -> Result {
+        let _ = (dev, this);
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// The system resumed: the virtio core reset the device and negotiated the features
+    /// again; set the device up as after probe. DRIVER_OK is set by the core on return if the
+    /// driver did not set it. Optional.
+    fn restore<'bound>(
+        dev: &'bound Device<device::Core<'_>>,
+        this: Pin<&Self::Data<'bound>>,
+    ) -> Result {
+        let _ = (dev, this);
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// A reset of the device is about to happen (the transport's, or [`Device::reset_bound`]):
+    /// stop using it. Optional; a driver without it cannot be reset while bound.
+    fn reset_prepare<'bound>(
+        dev: &'bound Device<device::Core<'_>>,
+        this: Pin<&Self::Data<'bound>>,
+    ) -> Result {
+        let _ = (dev, this);
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+
+    /// The reset is done: the virtio core reset the device and negotiated the features again;
+    /// set it up as after probe (as `restore`). Optional, with `reset_prepare`.
+    fn reset_done<'bound>(
+        dev: &'bound Device<device::Core<'_>>,
+        this: Pin<&Self::Data<'bound>>,
+    ) -> Result {
+        let _ = (dev, this);
+        build_error!(VTABLE_DEFAULT_ERROR)
     }
 }

@@ -8,7 +8,7 @@ use super::{
     queue::{QueueHandler, QueueSpec, Virtqueues},
 };
 use crate::abstractions::bindings;
-use core::marker::PhantomData;
+use core::{marker::PhantomData, ptr::NonNull};
 use kernel::{device, devres::Devres, prelude::*, sync::Arc, types::Opaque};
 
 /// The virtio device representation: a `struct virtio_device` of the C virtio core.
@@ -70,10 +70,11 @@ impl Device<device::Bound> {
     /// Reads `buf.len()` bytes of the device config space at `offset`, consistently (the
     /// virtio core retries while the device's config generation changes).
     ///
-    /// The caller must keep `offset + len` inside the config structure of its device type:
-    /// the PCI transport treats reads past the device's config window as a kernel bug.
-    /// Fails with `ENODEV` on a transport that gives no access to the config space.
-    pub fn config_read_bytes(&self, offset: usize, buf: &mut [u8]) -> Result {
+    /// Private: drivers read by field ([`virtio_config_read!`](crate::virtio_config_read)),
+    /// so that no read leaves the config structure of the device type (the PCI transport
+    /// treats a read past the device's config window as a kernel bug). Fails with `ENODEV` on
+    /// a transport that gives no access to the config space.
+    fn config_read_bytes(&self, offset: usize, buf: &mut [u8]) -> Result {
         // SAFETY: `self.as_raw()` is a valid device; `config` is set at registration.
         if !unsafe { bindings::vcrs_virtio_has_config_get(self.as_raw()) } {
             return Err(ENODEV);
@@ -93,13 +94,48 @@ impl Device<device::Bound> {
         Ok(())
     }
 
-    /// Reads one little-endian field of type `T` at `offset` of the config space.
-    pub fn config_read<T: ConfigField>(&self, offset: usize) -> Result<T> {
+    /// Reads the little-endian field of type `T` at `offset` of the config structure `C`.
+    /// Use [`virtio_config_read!`](crate::virtio_config_read), which takes the offset and type
+    /// from the field's name; a field that does not lie inside `C` fails with `EINVAL`.
+    #[doc(hidden)]
+    pub fn config_read_field<C, T: ConfigField>(&self, offset: usize) -> Result<T> {
+        let end = offset.checked_add(T::SIZE).ok_or(EINVAL)?;
+        if end > core::mem::size_of::<C>() {
+            return Err(EINVAL);
+        }
         let mut raw = [0u8; 8];
         let buf = raw.get_mut(..T::SIZE).ok_or(EINVAL)?;
         self.config_read_bytes(offset, buf)?;
         Ok(T::from_le(buf))
     }
+
+    /// The device status byte (`VIRTIO_CONFIG_S_*`), e.g. to see `DEVICE_NEEDS_RESET`. May
+    /// sleep on some transports: not for atomic context.
+    pub fn status(&self) -> u8 {
+        // SAFETY: `self.as_raw()` is a valid device of a bound driver; `get_status` is a
+        // mandatory config operation.
+        unsafe { bindings::vcrs_virtio_get_status(self.as_raw()) }
+    }
+}
+
+/// Reads field `$field` of the config structure `$cfg` (a bindgen struct such as
+/// `bindings::virtio_crypto_config`) from a `virtio::Device<Bound>`, little-endian to CPU
+/// order: `virtio_config_read!(dev, bindings::virtio_crypto_config, max_size)` is a
+/// `Result<u64>`. Offset and width come from the struct, so a read never strays outside it.
+#[macro_export]
+macro_rules! virtio_config_read {
+    ($dev:expr, $cfg:ty, $field:ident) => {{
+        fn field_type<T>(_: impl FnOnce(&$cfg) -> T) -> core::marker::PhantomData<T> {
+            core::marker::PhantomData
+        }
+        fn read<T: $crate::abstractions::virtio::ConfigField>(
+            dev: &$crate::abstractions::virtio::Device<kernel::device::Bound>,
+            _: core::marker::PhantomData<T>,
+        ) -> kernel::error::Result<T> {
+            dev.config_read_field::<$cfg, T>(core::mem::offset_of!($cfg, $field))
+        }
+        read($dev, field_type(|c: &$cfg| c.$field))
+    }};
 }
 
 impl<'a> Device<device::Core<'a>> {
@@ -151,9 +187,35 @@ impl<Ctx: device::DeviceContext> AsRef<device::Device<Ctx>> for Device<Ctx> {
 // depend on `Ctx`.
 kernel::impl_device_context_deref!(unsafe { Device });
 
-// SAFETY: A `struct virtio_device` may be used from any thread; the C virtio core does its
-// own locking.
-unsafe impl<Ctx: device::DeviceContext> Send for Device<Ctx> {}
+// SAFETY: Instances of `Device` are always reference-counted (through the embedded
+// `struct device`).
+unsafe impl kernel::sync::aref::AlwaysRefCounted for Device {
+    fn inc_ref(&self) {
+        // SAFETY: The existence of a shared reference means the refcount is non-zero.
+        unsafe { kernel::bindings::get_device(&raw mut (*self.as_raw()).dev) };
+    }
 
-// SAFETY: `Device` only offers methods that may be called concurrently (see `Send`).
-unsafe impl<Ctx: device::DeviceContext> Sync for Device<Ctx> {}
+    unsafe fn dec_ref(obj: NonNull<Self>) {
+        // SAFETY: By the safety requirements the refcount is non-zero; `Device` is a
+        // transparent wrapper of `struct virtio_device`.
+        unsafe {
+            kernel::bindings::put_device(
+                &raw mut (*obj.cast::<bindings::virtio_device>().as_ptr()).dev,
+            )
+        }
+    }
+}
+
+kernel::impl_device_context_into_aref!(Device);
+
+// SAFETY: A `Device` is always reference-counted and can be released from any thread.
+unsafe impl Send for Device {}
+
+// SAFETY: All methods of `Device` (i.e. `Device<Normal>`) may be called concurrently: the C
+// virtio core does its own locking.
+unsafe impl Sync for Device {}
+
+// SAFETY: As for `Device<Normal>`: `Bound` is a type-state marker that does not affect thread
+// safety; the methods of `Device<Bound>` (config reads, feature bits, status) may be called
+// concurrently.
+unsafe impl Sync for Device<device::Bound> {}

@@ -7,7 +7,6 @@
 //! bad configuration a device could present.
 
 use crate::abstractions::{bindings, virtio};
-use core::mem::offset_of;
 use kernel::{device, fmt, prelude::*};
 
 /// Services of the device (bit numbers of `crypto_services`).
@@ -83,7 +82,7 @@ impl RawConfig {
     pub(crate) fn read(dev: &virtio::Device<device::Bound>) -> Result<Self> {
         macro_rules! field {
             ($name:ident) => {
-                dev.config_read(offset_of!(bindings::virtio_crypto_config, $name))?
+                crate::virtio_config_read!(dev, bindings::virtio_crypto_config, $name)?
             };
         }
         Ok(Self {

@@ -60,6 +60,7 @@ virtio_device_table!(
     )]
 );
 
+#[vtable]
 impl virtio::Driver for VirtioCryptoDriver {
     type IdInfo = ();
     type Data<'bound> = device::VirtioCrypto;
@@ -94,7 +95,7 @@ impl virtio::Driver for VirtioCryptoDriver {
     }
 
     /// Unregisters what only this device served, then stops it and fails what it held.
-    fn remove<'bound>(
+    fn unbind<'bound>(
         dev: &'bound virtio::Device<kernel::device::Core<'_>>,
         this: Pin<&Self::Data<'bound>>,
     ) {
