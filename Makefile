@@ -7,7 +7,8 @@
 #   make KDIR=<dir>      ... against any Rust-enabled kernel build tree
 #   make run             boot a QEMU guest with the module and its device
 #   make check           build everything needed and run the whole test suite
-#   make bench           tcrypt speed of our driver and the C driver, side by side
+#   make bench           tcrypt and parallel-load speed of our driver beside the C driver
+#                        and the generic code (tools/crypto-loadgen)
 #   make stock-module    build the module for Debian's stock cloud kernel (7.2)
 #   make stock-check     ... and test it in that kernel under QEMU (KTAP)
 #   make CLIPPY=1        build with clippy as the Rust compiler driver
@@ -53,5 +54,6 @@ rustfmtcheck:
 	@find $(TOP)/rust $(TOP)/drivers -name '*.rs' | xargs rustfmt --edition 2021 --config-path $(TOP)/.rustfmt.toml --check
 
 clean:
-	@kdir=$(KDIR_CMD) && $(MAKE) -C "$$kdir" M=$(TOP) $$(cat "$$kdir/.vcrypto-make-args" 2>/dev/null) clean
+	@kdir=$(KDIR_CMD) && $(MAKE) -C "$$kdir" M=$(TOP) $$(cat "$$kdir/.vcrypto-make-args" 2>/dev/null) clean && \
+	$(MAKE) -C "$$kdir" M=$(TOP)/tools/crypto-loadgen clean
 	rm -rf $(TOP)/include/generated

@@ -3,7 +3,8 @@
 # `make bench`: tcrypt speed runs, ours beside another implementation in the
 # same guest, as tables with the ratio (see vcrypto_bench.sh in the selftests):
 #   1. QEMU's builtin cryptodev backend: cbc(aes), ours and the C virtio_crypto
-#      driver (the only algorithm both serve);
+#      driver (the only algorithm both serve), under tcrypt and under the
+#      parallel load generator (tools/crypto-loadgen, one thread per CPU);
 #   2. our vhost-user-crypto device (QEMU's builtin backend serves no hash and
 #      no aead): sha256, hmac(sha256), gcm(aes) and rfc4106(gcm(aes)), ours
 #      and the kernel's generic code;
@@ -16,6 +17,8 @@
 
 kdir=${KDIR:-$("$TOP/scripts/kernel.sh")}
 make -s -C "$TOP" KDIR="$kdir" >/dev/null
+# shellcheck disable=SC2046
+make -s -C "$kdir" M="$TOP/tools/crypto-loadgen" $(cat "$kdir/.vcrypto-make-args" 2>/dev/null) modules >/dev/null
 out=$CACHE/bench
 accel=$(cat "$CACHE/accel.$(basename "$kdir")" 2>/dev/null || echo tcg)
 export VCRYPTO_GUEST_ENV="VCRYPTO_BENCH_SECS=${VCRYPTO_BENCH_SECS:-1}"
@@ -58,7 +61,8 @@ for key in sorted(rows):
     mode, algo, d = key
     names = drivers[key]
     other = next((w for w in ("c", "sw") if w in names), None)
-    print(f"\ntcrypt mode={mode} {algo} {'' if d == '-' else d}: ours = {names.get('rs', 'n/a')}, "
+    tool = "crypto_loadgen" if mode == "loadgen" else f"tcrypt mode={mode}"
+    print(f"\n{tool} {algo} {'' if d == '-' else d}: ours = {names.get('rs', 'n/a')}, "
           f"other = {names.get(other, 'n/a') if other else 'n/a'}")
     print(f"  {'case':<14} {'ours MB/s':>10} {'other MB/s':>11} {'ours/other':>10}")
     def num(case):
@@ -81,7 +85,7 @@ PY
 }
 
 say "guest 1: QEMU cryptodev-backend-builtin, cbc(aes): ours and the C driver ($accel)"
-bench_guest builtin cipher
+bench_guest builtin cipher,parallel
 say "guest 2: vhost-user-crypto device, 1 data queue: hashes and aead, ours and the generic code ($accel)"
 bench_guest vhost-user hash,aead --max-dataqueues 1
 

@@ -53,6 +53,9 @@ if [ -n "${VCRYPTO_PRELOAD_DIR:-}" ]; then
 	while read -r m; do cp "$VCRYPTO_PRELOAD_DIR/$m" "$root/lib/modules/preload/"; done < "$VCRYPTO_PRELOAD_DIR/order"
 	cp "$VCRYPTO_PRELOAD_DIR/order" "$root/lib/modules/preload/order"
 fi
+# The parallel load generator of `make bench`, if it was built.
+[ ! -f "$moddir/tools/crypto-loadgen/crypto_loadgen.ko" ] ||
+	cp "$moddir/tools/crypto-loadgen/crypto_loadgen.ko" "$root/lib/modules/extra/"
 for m in drivers/crypto/virtio/virtio_crypto.ko crypto/crypto_engine.ko crypto/tcrypt.ko; do
 	[ -f "$kdir/$m" ] && cp "$kdir/$m" "$root/lib/modules/extra/"
 done

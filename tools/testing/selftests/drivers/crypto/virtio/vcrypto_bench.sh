@@ -9,6 +9,9 @@
 #           and init/update/final): ours, then the generic code ("sw")
 #   aead    gcm(aes) and rfc4106(gcm(aes)), mode=215 (multi-buffer) and
 #           mode=211 (one at a time): ours, then the generic code
+#   parallel  cbc(aes) under crypto_loadgen.ko (tools/crypto-loadgen): one
+#           thread per CPU, each with VCRYPTO_LOADGEN_INFLIGHT requests in
+#           flight (default 8): ours, then the C driver
 # Prints one line per measurement:
 #   BENCH <rs|c|sw> <tcrypt mode> <algorithm> <driver> <enc|dec|-> <case> <bytes per second>
 . "$(dirname "$0")/vcrypto_lib.sh"
@@ -54,6 +57,31 @@ tcrypt() {
 			match($0, /[0-9]+ bytes\/sec/)
 			out(p[1] "B/" p[4] "B", substr($0, RSTART, RLENGTH - 10))
 		}'
+}
+
+LOADGEN=/lib/modules/extra/crypto_loadgen.ko
+
+# loadgen <who> <algorithm> [parameters]: run crypto_loadgen (which, like
+# tcrypt, refuses to stay loaded) and turn its result lines into BENCH lines,
+# mode "loadgen", case "<size>B".
+loadgen() {
+	who=$1 name=$2
+	shift 2
+	[ -f "$LOADGEN" ] || { echo "# crypto_loadgen.ko not built: no parallel benchmark"; return 0; }
+	dmesg -c > /dev/null
+	$INSMOD "$LOADGEN" secs="$SECS" inflight="${VCRYPTO_LOADGEN_INFLIGHT:-8}" "$@" 2>/dev/null
+	dmesg | grep "crypto_loadgen:" | grep -v " result " | sed 's/^\[[^]]*\] /# /'
+	dmesg | sed -n 's/.*crypto_loadgen: result //p' | awk -v who="$who" -v name="$name" '{
+		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		print "BENCH", who, "loadgen", name, v["driver"], "enc,threads=" v["threads"], v["size"] "B", v["bytes_per_s"]
+	}'
+}
+
+bench_parallel() {
+	module_load && wait_selftests && loadgen rs "cbc(aes)" alg=virtio-rs-cbc-aes keylen=16
+	module_unload
+	c_driver_load && wait_selftests 120 "$C_MOD" && loadgen c "cbc(aes)" alg=virtio_crypto_aes_cbc keylen=16
+	c_driver_unload
 }
 
 ours_serves() { # ours_serves <cra_name>: a driver of ours registered it
