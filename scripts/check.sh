@@ -106,6 +106,7 @@ host_tests() {
 		# This one also builds the module (under clippy) for the guest.
 		"$TOP/scripts/tests/host_code_rules.sh" "$kdir" > "$out/host_rules.ktap" 2>&1 || true
 		"$TOP/scripts/tests/host_device_crate.sh" > "$out/host_device.ktap" 2>&1 || true
+		"$TOP/scripts/tests/host_docs_messages.sh" > "$out/host_docs.ktap" 2>&1 || true
 		cat "$out"/host_*.ktap
 	fi
 	make -s -C "$TOP" KDIR="$kdir" >/dev/null 2>"$out/build.log" || { cat "$out/build.log"; return 1; }
