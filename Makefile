@@ -35,7 +35,9 @@ all modules:
 # The kernel's modules_install puts an external module into updates/ and runs
 # depmod when the tree has a System.map; a headers-only tree has none, so run
 # depmod here then (the module still has to be found by modprobe).
-install: all
+# Like the kernel's modules_install, it builds nothing if the module is built:
+# `make` as yourself, then `sudo make install` (root's PATH may have no rustc).
+install: $(if $(wildcard $(TOP)/virtio_crypto_rs.ko),,all)
 	@kdir=$(KDIR_CMD) && \
 	$(MAKE) -C "$$kdir" M=$(TOP) $$(cat "$$kdir/.vcrypto-make-args" 2>/dev/null) \
 		INSTALL_MOD_DIR=updates $(if $(INSTALL_MOD_PATH),INSTALL_MOD_PATH=$(INSTALL_MOD_PATH)) modules_install && \
