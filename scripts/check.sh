@@ -144,6 +144,10 @@ plain_lane() {
 
 	say "guest tests: QEMU builtin cryptodev backend"
 	VCRYPTO_TESTS="" stage plain "guest qemu-builtin" guest qemu-builtin "$EXPECT/qemu-builtin"
+	if only qemu-builtin; then
+		say "make run's first screen (QEMU's builtin backend)"
+		stage plain "make run" "$TOP/scripts/tests/host_run.sh" "$kdir" "$out/run" > "$out/host_run.ktap" || true
+	fi
 
 	say "guest tests: two devices (vhost-user-crypto and QEMU's builtin backend) in one guest"
 	GUEST_MORE_DEVICES="-object cryptodev-backend-builtin,id=c1 -device virtio-crypto-pci,cryptodev=c1" \
