@@ -5,6 +5,9 @@
 #
 #   make                 build virtio_crypto_rs.ko against the cached test kernel
 #   make KDIR=<dir>      ... against any Rust-enabled kernel build tree
+#   make install         install the module into /lib/modules/<release>/updates
+#                        of that kernel and run depmod (INSTALL_MOD_PATH=<root>
+#                        installs under <root> instead); DKMS: see ./dkms.conf
 #   make run             boot a QEMU guest with the module and its device
 #   make check           build everything needed and run the whole test suite
 #   make bench           tcrypt and parallel-load speed of our driver beside the C driver
@@ -24,11 +27,25 @@ else
 KDIR_CMD = $(KDIR)
 endif
 
-.PHONY: all modules run check bench stock-module stock-check rustfmt rustfmtcheck clean
+.PHONY: all modules install run check bench stock-module stock-check rustfmt rustfmtcheck clean
 
 all modules:
 	@kdir=$(KDIR_CMD) && $(TOP)/scripts/check-kdir.sh "$$kdir" && \
 	$(MAKE) -C "$$kdir" M=$(TOP) $$(cat "$$kdir/.vcrypto-make-args" 2>/dev/null) $(if $(CLIPPY),CLIPPY=1) modules
+
+# The kernel's modules_install puts an external module into updates/ and runs
+# depmod when the tree has a System.map; a headers-only tree has none, so run
+# depmod here then (the module still has to be found by modprobe).
+# Like the kernel's modules_install, it builds nothing if the module is built:
+# `make` as yourself, then `sudo make install` (root's PATH may have no rustc).
+install: $(if $(wildcard $(TOP)/virtio_crypto_rs.ko),,all)
+	@kdir=$(KDIR_CMD) && \
+	$(MAKE) -C "$$kdir" M=$(TOP) $$(cat "$$kdir/.vcrypto-make-args" 2>/dev/null) \
+		INSTALL_MOD_DIR=updates $(if $(INSTALL_MOD_PATH),INSTALL_MOD_PATH=$(INSTALL_MOD_PATH)) modules_install && \
+	if [ ! -r "$$kdir/System.map" ]; then \
+		rel=$$(cat "$$kdir/include/config/kernel.release") && \
+		echo "  DEPMOD  $$rel" && depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) "$$rel"; \
+	fi
 
 run: all
 	@$(TOP)/scripts/run.sh

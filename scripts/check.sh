@@ -106,6 +106,7 @@ host_tests() {
 		# This one also builds the module (under clippy) for the guest.
 		"$TOP/scripts/tests/host_code_rules.sh" "$kdir" > "$out/host_rules.ktap" 2>&1 || true
 		"$TOP/scripts/tests/host_device_crate.sh" > "$out/host_device.ktap" 2>&1 || true
+		"$TOP/scripts/tests/host_docs_messages.sh" > "$out/host_docs.ktap" 2>&1 || true
 		cat "$out"/host_*.ktap
 	fi
 	make -s -C "$TOP" KDIR="$kdir" >/dev/null 2>"$out/build.log" || { cat "$out/build.log"; return 1; }
@@ -125,8 +126,15 @@ plain_lane() {
 		return
 	fi
 
+	# make install, DKMS and the sample module, as a user does them; the
+	# vhost-user guest modprobes what DKMS installed and runs the samples.
+	if only vhost-user; then
+		stage plain "make install, DKMS, sample module" \
+			"$TOP/scripts/tests/host_install.sh" "$kdir" "$out/install" > "$out/host_install.ktap" || true
+		export VCRYPTO_INSTALL_ROOT=$out/install/root
+	fi
 	say "guest tests: vhost-user-crypto device, 4 data queues, every algorithm it serves"
-	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_c_driver.sh,vcrypto_kunit.sh,vcrypto_dmcrypt.sh,vcrypto_faults.sh,vcrypto_faults_reset.sh,vcrypto_hash.sh,vcrypto_hash_faults.sh,vcrypto_aead_faults.sh,vcrypto_aead.sh,vcrypto_ktls.sh,vcrypto_control.sh \
+	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_c_driver.sh,vcrypto_kunit.sh,vcrypto_dmcrypt.sh,vcrypto_faults.sh,vcrypto_faults_reset.sh,vcrypto_hash.sh,vcrypto_hash_faults.sh,vcrypto_aead_faults.sh,vcrypto_aead.sh,vcrypto_ktls.sh,vcrypto_control.sh,vcrypto_install.sh,vcrypto_samples.sh \
 		stage plain "guest vhost-user" guest vhost-user "$EXPECT/vhost-user" --max-dataqueues 4
 
 	say "guest tests: vhost-user-crypto device with max_size 64 KiB (longer messages take the fallback)"
@@ -136,6 +144,10 @@ plain_lane() {
 
 	say "guest tests: QEMU builtin cryptodev backend"
 	VCRYPTO_TESTS="" stage plain "guest qemu-builtin" guest qemu-builtin "$EXPECT/qemu-builtin"
+	if only qemu-builtin; then
+		say "make run's first screen (QEMU's builtin backend)"
+		stage plain "make run" "$TOP/scripts/tests/host_run.sh" "$kdir" "$out/run" > "$out/host_run.ktap" || true
+	fi
 
 	say "guest tests: two devices (vhost-user-crypto and QEMU's builtin backend) in one guest"
 	GUEST_MORE_DEVICES="-object cryptodev-backend-builtin,id=c1 -device virtio-crypto-pci,cryptodev=c1" \

@@ -6,7 +6,7 @@
 # Re-runnable: it only does what is missing.
 . "$(dirname "$0")/lib.sh"
 
-stamp=$CACHE/host-deps.v3
+stamp=$CACHE/host-deps.v4
 if [ -f "$stamp" ] && command -v bindgen >/dev/null && command -v qemu-system-x86_64 >/dev/null; then
 	say "host dependencies already installed ($stamp)"
 	exit 0
@@ -31,7 +31,7 @@ as_root apt-get update -qq
 
 pkgs=(build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils kmod
       libclang-19-dev clang-19 llvm-19 busybox-static cryptsetup-bin iproute2
-      debootstrap e2fsprogs)
+      debootstrap e2fsprogs dkms)
 say "installing: ${pkgs[*]}"
 as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
 say "installing QEMU from bookworm-backports"

@@ -31,14 +31,19 @@ copy_with_libs() {
 }
 # kmod: its insmod does not run a module's init twice (busybox insmod retries
 # with init_module when finit_module fails, and tcrypt always "fails").
-for tool in /usr/sbin/cryptsetup /usr/sbin/dmsetup /usr/sbin/ip /usr/sbin/losetup /usr/bin/kmod; do
+# dash: Debian's /bin/sh, for the samples (busybox's sh runs its own applets,
+# e.g. a losetup without --show, before the real tools on PATH).
+for tool in /usr/sbin/cryptsetup /usr/sbin/dmsetup /usr/sbin/ip /usr/sbin/losetup /usr/bin/kmod /usr/bin/dash; do
 	[ -x "$tool" ] && copy_with_libs "$tool"
 done
 # busybox applets must not shadow the real tools.
 rm -f "$root/bin/ip" "$root/bin/losetup"
 # kmod picks its command by the name it is called by; busybox keeps /bin/insmod.
+# modprobe, modinfo and depmod are kmod's, as on a distribution (they read
+# the installed tree below).
 if [ -x "$root/usr/bin/kmod" ]; then
 	mkdir -p "$root/usr/libexec/kmod" && ln -s /usr/bin/kmod "$root/usr/libexec/kmod/insmod"
+	for t in modprobe modinfo depmod; do ln -s /usr/bin/kmod "$root/usr/sbin/$t"; done
 fi
 
 # VCRYPTO_MODULE_DIR: where the modules were built (default: the checkout).
@@ -59,6 +64,17 @@ fi
 for m in drivers/crypto/virtio/virtio_crypto.ko crypto/crypto_engine.ko crypto/tcrypt.ko; do
 	[ -f "$kdir/$m" ] && cp "$kdir/$m" "$root/lib/modules/extra/"
 done
+# VCRYPTO_INSTALL_ROOT: a root that `make install` or DKMS installed into
+# (scripts/tests/host_install.sh); its lib/modules/<release>/ tree, modules.dep
+# included, lets the guest `modprobe virtio_crypto_rs`.
+if [ -n "${VCRYPTO_INSTALL_ROOT:-}" ] && [ -d "$VCRYPTO_INSTALL_ROOT/lib/modules" ]; then
+	cp -r "$VCRYPTO_INSTALL_ROOT/lib/modules/." "$root/lib/modules/"
+fi
+# The samples as a user copies them (/samples), with the sample module if it
+# was built (samples/crypto-user, scripts/tests/host_install.sh).
+mkdir -p "$root/samples"
+(cd "$TOP/samples" && find . -name '*.sh' -o -name '*.ko' -o -name README) |
+	(cd "$TOP/samples" && cpio -pdm --quiet "$root/samples")
 cp -r "$TOP/tools/testing/selftests/drivers/crypto/virtio" "$root/selftests"
 # The selftests' C programs, static (the guest has no C library of its own).
 for c in "$root"/selftests/*.c; do
