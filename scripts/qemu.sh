@@ -11,6 +11,12 @@
 # VCRYPTO_CMDLINE adds to the kernel command line (e.g. cryptomgr.fuzz_iterations=).
 # VCRYPTO_KERNEL boots that kernel image instead of <kdir>/vmlinux (a
 # distribution's vmlinuz, see scripts/stock-kernel.sh).
+# VCRYPTO_HOTPLUG=1: QEMU's builtin device (id vcrypto0, backend c0) sits in a
+# PCIe root port (id vcrs-rp0) with native hotplug, and QEMU's QMP monitor is
+# wired to the guest's ttyS3 (vcrs.monitor=ttyS3 on the kernel command line)
+# so that a guest test can device_del and device_add it (vcrypto_unplug.sh).
+# The test kernel has no ACPI: ICH9's ACPI hotplug must be off, or the root
+# port hides its native hotplug capability from the guest.
 # no_timer_check: a TCG guest starved of CPU (several guests and a build on two
 # cores) can otherwise panic at boot with "IO-APIC + timer doesn't work".
 . "$(dirname "$0")/lib.sh"
@@ -22,6 +28,21 @@ qemu=${QEMU:-qemu-system-x86_64}
 command -v "$qemu" >/dev/null || die "$qemu not found: run scripts/host-deps.sh"
 
 device_args=${VCRYPTO_DEVICE_ARGS:--object cryptodev-backend-builtin,id=c0 -device virtio-crypto-pci,cryptodev=c0}
+hotplug_args="" hotplug_cmdline=""
+if [ "${VCRYPTO_HOTPLUG:-0}" = 1 ]; then
+	# The monitor listens on a socket that QEMU's own ttyS3 backend connects
+	# to (created in this order, the connection waits in the socket's backlog
+	# until QEMU's main loop accepts it). A short path: sockets have ~100 bytes.
+	mondir=$(mktemp -d /tmp/vcrs-mon.XXXXXX)
+	trap 'rm -rf "$mondir"' EXIT
+	hotplug_args="-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off
+		-device pcie-root-port,id=vcrs-rp0,bus=pcie.0,chassis=1,slot=1
+		-chardev socket,id=qmp,path=$mondir/qmp.sock,server=on,wait=off -mon chardev=qmp,mode=control
+		-chardev socket,id=qmp-guest,path=$mondir/qmp.sock -serial chardev:qmp-guest"
+	[ -n "${VCRYPTO_DEVICE_ARGS:-}" ] ||
+		device_args="-object cryptodev-backend-builtin,id=c0 -device virtio-crypto-pci,id=vcrypto0,cryptodev=c0,bus=vcrs-rp0"
+	hotplug_cmdline=" vcrs.monitor=ttyS3"
+fi
 
 boot() { # boot <accel> <mode> <outdir> <timeout> [interactive]
 	local accel=$1 m=$2 o=$3 t=$4 inter=${5:-0} console
@@ -30,9 +51,9 @@ boot() { # boot <accel> <mode> <outdir> <timeout> [interactive]
 	timeout --foreground -k 10 "$t" "$qemu" -accel "$accel" -M q35 -cpu max -smp 2 -m 1G \
 		-nographic -no-reboot -display none $([ "$inter" = 1 ] || echo -monitor none) \
 		-kernel "${VCRYPTO_KERNEL:-$kdir/vmlinux}" -initrd "$initrd" \
-		-append "console=ttyS0 no_timer_check loglevel=${VCRYPTO_LOGLEVEL:-5} panic=-1 oops=panic rdinit=/init vcrs.mode=$m vcrs.shell=$inter${VCRYPTO_TESTS:+ vcrs.tests=$VCRYPTO_TESTS}${VCRYPTO_CMDLINE:+ $VCRYPTO_CMDLINE}" \
+		-append "console=ttyS0 no_timer_check loglevel=${VCRYPTO_LOGLEVEL:-5} panic=-1 oops=panic rdinit=/init vcrs.mode=$m vcrs.shell=$inter$hotplug_cmdline${VCRYPTO_TESTS:+ vcrs.tests=$VCRYPTO_TESTS}${VCRYPTO_CMDLINE:+ $VCRYPTO_CMDLINE}" \
 		$console -serial "file:$o/results.ktap" -serial "file:$o/dmesg.log" \
-		$device_args
+		$hotplug_args $device_args
 }
 
 accel=${VCRYPTO_ACCEL:-}

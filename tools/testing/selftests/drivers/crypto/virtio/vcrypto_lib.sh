@@ -207,6 +207,56 @@ fault_available() {
 	[ "$(cat /tmp/vcrs_faults)" = yes ]
 }
 
+# --- QEMU's QMP monitor (scripts/qemu.sh, VCRYPTO_HOTPLUG=1) ---
+# The guest's init exports VCRYPTO_MONITOR_TTY when the kernel command line
+# names the port (vcrs.monitor=ttyS3) and sets it raw, without echo.
+MONITOR_TTY=${VCRYPTO_MONITOR_TTY:-}
+monitor_available() { [ -n "$MONITOR_TTY" ] && [ -c "$MONITOR_TTY" ]; }
+# qmp_line <seconds> <JSON line> <id>: writes the line to the monitor (fd 4)
+# and prints the reply that carries that id; lines without it (the greeting,
+# events, replies to an earlier caller who gave up) are skipped, events noted
+# in /tmp/vcrs_qmp_events.
+qmp_line() {
+	echo "$2" >&4
+	qend=$(($(date +%s) + $1)) reply=""
+	while [ "$(date +%s)" -lt $qend ]; do
+		line=""
+		IFS= read -r -t 2 line <&4 || continue
+		case $line in
+		*\"event\"*) echo "$line" >> /tmp/vcrs_qmp_events ;;
+		*\"$3\"*) reply=$line; break ;;
+		esac
+	done
+	echo "$reply" | tr -d '\r'
+	[ -n "$reply" ]
+}
+# qmp <command> [<arguments, a JSON object>]: runs a QMP command; prints its
+# reply line, succeeds on a "return" reply. The monitor's session is the whole
+# boot and what it has read may be garbage (the greeting echoed before the
+# port went raw: an unclosed '{' and the parser waits forever). Every call
+# first provokes a lexical error with a control character, which resets
+# QEMU's JSON parser (the QMP specification's way back to a known state),
+# then sends qmp_capabilities until a reply with its id comes back (only the
+# first one negotiates, later ones get an error), so the command itself
+# reaches a monitor in step. 30 s at most.
+qmp() {
+	monitor_available || return 1
+	# A counter in a file: callers in $(...) subshells get ids of their own too.
+	qmp_seq=$(($(cat /tmp/vcrs_qmp_seq 2>/dev/null || echo 0) + 1))
+	echo $qmp_seq > /tmp/vcrs_qmp_seq
+	qid="vcrs-$qmp_seq"
+	exec 4<>"$MONITOR_TTY"
+	printf '\001\n' >&4
+	for qtry in 1 2 3; do
+		qmp_line 3 "{\"execute\": \"qmp_capabilities\", \"id\": \"$qid-c$qtry\"}" "$qid-c$qtry" >/dev/null && break
+	done
+	reply=$(qmp_line 20 "{\"execute\": \"$1\"${2:+, \"arguments\": $2}, \"id\": \"$qid\"}" "$qid")
+	exec 4<&-
+	echo "$reply"
+	case $reply in *\"return\"*) return 0 ;; esac
+	return 1
+}
+
 # --- KUnit fault suites (vcrypto_hash_faults.sh, vcrypto_aead_faults.sh) ---
 KUNIT_KO=${VCRYPTO_KUNIT_KO:-$(dirname "${VCRYPTO_KO:-/lib/modules/extra/x}")/virtio_crypto_rs_kunit.ko}
 # faults_prologue <driver name>: skips unless the device has a fault channel,
