@@ -58,24 +58,29 @@ EXPECT=$TOP/tools/testing/selftests/drivers/crypto/virtio/expect
 # The guest writes results.ktap; the host writes host.ktap beside it: the guest
 # ran to completion, its whole kernel log (streamed on ttyS2) has no checker
 # report, and our device, if it served this guest, exited cleanly.
+# The guests called qemu-builtin and *unplug use QEMU's builtin device instead;
+# the *unplug ones have it hot-pluggable, with the monitor on the guest's
+# ttyS3 (scripts/qemu.sh VCRYPTO_HOTPLUG=1).
 only() { [ -z "${VCRYPTO_ONLY:-}" ] || [[ ",$VCRYPTO_ONLY," == *",$1,"* ]]; }
 guest() {
 	only "$1" || return 0
-	local name=$1 expect=$2 dir=$out/$1 args="" qemu=${QEMU:-} rc=0 kdir=${GUEST_KDIR:-$kdir} n=2
+	local name=$1 expect=$2 dir=$out/$1 args="" qemu=${QEMU:-} rc=0 kdir=${GUEST_KDIR:-$kdir} n=2 builtin=0 hotplug=0
 	shift 2
+	case $name in qemu-builtin) builtin=1 ;; *unplug) builtin=1 hotplug=1 ;; esac
 	mkdir -p "$dir"
 	"$TOP/scripts/initramfs.sh" "$kdir" "$dir/initramfs.cpio.gz" "$expect"
-	if [ "$name" != qemu-builtin ]; then
+	if [ $builtin = 0 ]; then
 		qemu=$("$TOP/scripts/qemu-vhost-user.sh" qemu)
 		args=$("$TOP/scripts/vhost-user-device.sh" start "$dir" "$@") || args=""
 		[ -n "$args" ] && args="$args ${GUEST_MORE_DEVICES:-}"
 		n=3
 	fi
-	if [ "$name" = qemu-builtin ] || [ -n "$args" ]; then
-		QEMU=$qemu VCRYPTO_DEVICE_ARGS=$args VCRYPTO_TESTS=${VCRYPTO_GUEST_TESTS:-${VCRYPTO_TESTS:-}} \
+	if [ $builtin = 1 ] || [ -n "$args" ]; then
+		QEMU=$qemu VCRYPTO_DEVICE_ARGS=$args VCRYPTO_HOTPLUG=$hotplug \
+			VCRYPTO_TESTS=${VCRYPTO_GUEST_TESTS:-${VCRYPTO_TESTS:-}} \
 			"$TOP/scripts/qemu.sh" "$kdir" "$dir/initramfs.cpio.gz" test "$dir" 1500 || true
 	fi
-	[ "$name" = qemu-builtin ] || "$TOP/scripts/vhost-user-device.sh" stop "$dir" || rc=1
+	[ $builtin = 1 ] || "$TOP/scripts/vhost-user-device.sh" stop "$dir" || rc=1
 	{ echo "KTAP version 1"; echo "1..$n"
 	  if grep -q "VCRS-RESULTS-DONE" "$dir/results.ktap" 2>/dev/null; then
 		echo "ok 1 guest $name ran to completion"
@@ -149,6 +154,9 @@ plain_lane() {
 		stage plain "make run" "$TOP/scripts/tests/host_run.sh" "$kdir" "$out/run" > "$out/host_run.ktap" || true
 	fi
 
+	say "guest tests: QEMU's builtin device hot-unplugged under load (dm-crypt, KUnit, ESP) and plugged back"
+	VCRYPTO_TESTS=vcrypto_unplug.sh stage plain "guest unplug" guest unplug "$EXPECT/qemu-builtin"
+
 	say "guest tests: two devices (vhost-user-crypto and QEMU's builtin backend) in one guest"
 	GUEST_MORE_DEVICES="-object cryptodev-backend-builtin,id=c1 -device virtio-crypto-pci,cryptodev=c1" \
 	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_multidev.sh \
@@ -170,7 +178,7 @@ debug_module() {
 
 debug_lane() {
 	local d=$out/debug-vhost-user
-	only debug-vhost-user || only debug-faults || return 0
+	only debug-vhost-user || only debug-faults || only debug-unplug || return 0
 	if ! kdir_debug=$(stage debug "debug kernel" "$TOP/scripts/kernel.sh" debug); then
 		mkdir -p "$d"; printf 'KTAP version 1\n1..1\nnot ok 1 debug kernel builds\n' > "$d/results.ktap"
 		return
@@ -187,8 +195,12 @@ debug_lane() {
 	export VCRYPTO_MODULE_DIR=$out/debug-tree GUEST_KDIR=$kdir_debug \
 		VCRYPTO_CMDLINE="cryptomgr.fuzz_iterations=20" \
 		VCRYPTO_GUEST_ENV="VCRYPTO_KUNIT_ARGS=iterations=200 hash_iterations=20"
-	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_kunit.sh,vcrypto_teardown.sh \
-		stage debug "guest debug-vhost-user" guest debug-vhost-user "$EXPECT/vhost-user" --max-dataqueues 4 &
+	# The short unplug guest (QEMU's builtin device, no vhost-user) after the
+	# shorter of the two.
+	{ VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_kunit.sh,vcrypto_teardown.sh \
+		stage debug "guest debug-vhost-user" guest debug-vhost-user "$EXPECT/vhost-user" --max-dataqueues 4
+	  VCRYPTO_TESTS=vcrypto_unplug.sh stage debug "guest debug-unplug" guest debug-unplug "$EXPECT/qemu-builtin"
+	} &
 	VCRYPTO_TESTS=vcrypto_faults.sh,vcrypto_faults_reset.sh,vcrypto_hash_faults.sh,vcrypto_aead_faults.sh,vcrypto_control.sh \
 		stage debug "guest debug-faults" guest debug-faults "$EXPECT/vhost-user" --max-dataqueues 4 &
 	wait
