@@ -33,12 +33,13 @@ use kernel::{
 /// How long a control request may take before the device is considered unresponsive.
 const TIMEOUT_MS: u32 = 5000;
 
-/// Creates and destroys device sessions.
+/// Creates and destroys device sessions, named by handles that survive a device reset
+/// (see [`crate::session_book`]).
 pub(crate) trait Sessions {
-    /// Creates a session of `kind` for `algo` (with `key` for ciphers and MACs); its id.
+    /// Creates a session of `kind` for `algo` (with `key` for ciphers and MACs); its handle.
     fn create_session(&self, kind: SessionKind, algo: u32, key: &[u8]) -> Result<u64>;
-    /// Destroys a session.
-    fn destroy_session(&self, kind: SessionKind, algo: u32, id: u64) -> Result;
+    /// Destroys the session of `handle`.
+    fn destroy_session(&self, handle: u64) -> Result;
 }
 
 /// What the device holds while nobody waits for its answer.

@@ -16,7 +16,9 @@ use crate::{
         virtio::{Either, Virtqueue},
     },
     requests::{DataCtx, DataRequest, QueueItem},
+    session_book::SessionBook,
     stats::Stats,
+    wire,
 };
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::prelude::*;
@@ -69,6 +71,7 @@ impl DataQueue {
         &self,
         vq: &DataVq,
         dead: &AtomicBool,
+        book: &SessionBook,
         stats: &Stats,
         req: DataRequest,
     ) -> Result<Queued, (Error, DataRequest)> {
@@ -79,6 +82,10 @@ impl DataQueue {
         let st = guard.as_mut().project();
         let full = *st.depth != 0 && *st.inflight >= *st.depth;
         let req = if st.backlog.is_empty() && !full {
+            let mut req = req;
+            if let Err(e) = stamp(&mut req, book) {
+                return Err((e, req));
+            }
             let mut q = vq.lock();
             match q.submit_left(req) {
                 Ok(()) => {
@@ -105,7 +112,12 @@ impl DataQueue {
     }
 
     /// Moves backlogged requests onto the ring while there is room.
-    fn refill(state: &mut Pin<&mut State>, vq: &mut Virtqueue<QueueItem>, stats: &Stats) {
+    fn refill(
+        state: &mut Pin<&mut State>,
+        vq: &mut Virtqueue<QueueItem>,
+        book: &SessionBook,
+        stats: &Stats,
+    ) {
         let mut added = false;
         while !state.full() {
             let mut st = state.as_mut().project();
@@ -115,6 +127,10 @@ impl DataQueue {
             // The caller got -EBUSY; it learns now that its request was accepted. Done
             // before the request can complete: completion needs the lock held here.
             req.notify_in_progress();
+            if let Err(e) = stamp(&mut req, book) {
+                req.complete(Err(e));
+                continue;
+            }
             match vq.submit_left(req) {
                 Ok(()) => {
                     added = true;
@@ -136,7 +152,7 @@ impl DataQueue {
     /// The queue's interrupt: gives every request the device has finished back to its
     /// algorithm and refills the ring from the backlog. Requests are completed with no lock
     /// held, since a completion callback may submit the next request.
-    pub(crate) fn service(&self, vq: &DataVq, stats: &Stats) {
+    pub(crate) fn service(&self, vq: &DataVq, book: &SessionBook, stats: &Stats) {
         loop {
             let done = {
                 let mut guard = self.state.lock();
@@ -147,7 +163,7 @@ impl DataQueue {
                     let st = pinned.as_mut().project();
                     *st.inflight = st.inflight.saturating_sub(1);
                 }
-                Self::refill(&mut pinned, &mut q, stats);
+                Self::refill(&mut pinned, &mut q, book, stats);
                 done
             };
             match done {
@@ -187,4 +203,13 @@ impl DataQueue {
             }
         }
     }
+}
+
+/// Writes the current device id of the request's session into its header, at every
+/// (re)submission: after a device reset the session has another id, or none yet.
+fn stamp(req: &mut DataRequest, book: &SessionBook) -> Result {
+    let ctx = req.ctx();
+    let id = book.id(ctx.session).ok_or(EIO)?;
+    wire::set_data_session(&mut ctx.hdr, id);
+    Ok(())
 }

@@ -15,12 +15,21 @@ use crate::{
     control::{self, Sessions},
     queues::{self, QueueEvents},
     requests::{ControlBuf, DataRequest},
+    session_book::Recipe,
     session_check::{self, Usable},
     stats::Stats,
     wire::SessionKind,
 };
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use kernel::{debugfs, device::Core, devres::Devres, prelude::*, str::CString, sync::Arc};
+use kernel::{
+    debugfs,
+    device::Core,
+    devres::Devres,
+    new_mutex,
+    prelude::*,
+    str::CString,
+    sync::{Arc, Mutex},
+};
 
 /// What transforms share with the device: it outlives the binding (a transform may hold it
 /// after the device is gone; the queues are then revoked and every request fails).
@@ -33,6 +42,9 @@ pub(crate) struct CryptoDevice {
     data_queues: usize,
     next_queue: AtomicUsize,
     dead: AtomicBool,
+    /// Serialises session creation and destruction with the book's re-creation after a
+    /// reset (sleeps: control requests wait for the device).
+    sessions: Pin<KBox<Mutex<()>>>,
 }
 
 impl CryptoDevice {
@@ -50,12 +62,12 @@ impl CryptoDevice {
         &self.events.stats
     }
 
-    /// The kept session of hash `algo`, if the device serves it.
-    pub(crate) fn hash_session(&self, algo: u32) -> Option<u64> {
+    /// The handle of the kept session of hash `algo`, if the device serves it.
+    pub(crate) fn hash_handle(&self, algo: u32) -> Option<u64> {
         if algo >= 32 || self.usable.hashes & (1u32 << algo) == 0 {
             return None;
         }
-        self.usable.hash_sessions.get(algo as usize).copied()
+        self.usable.hash_handles.get(algo as usize).copied()
     }
 
     /// Sends a request to data queue `index`; if the queue cannot take it, it comes back.
@@ -70,7 +82,7 @@ impl CryptoDevice {
         let (Some(vq), Some(data)) = (queues.get(index), self.events.data.get(index)) else {
             return Err((ENODEV, req));
         };
-        data.submit(vq, &self.dead, &self.events.stats, req)
+        data.submit(vq, &self.dead, &self.events.book, &self.events.stats, req)
     }
 
     fn send_control(&self, buf: KBox<ControlBuf>) -> Result<(), (Error, KBox<ControlBuf>)> {
@@ -107,11 +119,9 @@ impl CryptoDevice {
     }
 }
 
-impl Sessions for CryptoDevice {
-    fn create_session(&self, kind: SessionKind, algo: u32, key: &[u8]) -> Result<u64> {
-        if self.is_dead() {
-            return Err(ENODEV);
-        }
+impl CryptoDevice {
+    /// Creates a session on the device; its device id.
+    fn create_on_device(&self, kind: SessionKind, algo: u32, key: &[u8]) -> Result<u64> {
         let id = self
             .events
             .control
@@ -119,14 +129,45 @@ impl Sessions for CryptoDevice {
         Stats::add(&self.events.stats.sessions, 1);
         Ok(id)
     }
+}
 
-    fn destroy_session(&self, kind: SessionKind, algo: u32, id: u64) -> Result {
+/// Sessions are recorded in the device's [`SessionBook`]: transforms hold handles, and the
+/// book knows each session's current device id and how to create it again.
+impl Sessions for CryptoDevice {
+    fn create_session(&self, kind: SessionKind, algo: u32, key: &[u8]) -> Result<u64> {
+        if self.is_dead() {
+            return Err(ENODEV);
+        }
+        // The recipe first: a session the device made is never left without an entry.
+        let recipe = Recipe::new(kind, algo, key)?;
+        let _sessions = self.sessions.lock();
+        let id = self.create_on_device(kind, algo, key)?;
+        match self.events.book.insert(recipe, id) {
+            Ok(handle) => Ok(handle),
+            Err(e) => {
+                let _ =
+                    self.events
+                        .control
+                        .destroy_session(&|b| self.send_control(b), kind, algo, id);
+                Err(e)
+            }
+        }
+    }
+
+    fn destroy_session(&self, handle: u64) -> Result {
+        let _sessions = self.sessions.lock();
+        // The slot is freed and its key wiped even when the device is gone.
+        let (id, recipe) = self.events.book.remove(handle).ok_or(EINVAL)?;
+        let Some(id) = id else {
+            // The device has no session for it (it was reset and refused to make it again).
+            return Ok(());
+        };
         if self.is_dead() {
             return Err(ENODEV);
         }
         self.events
             .control
-            .destroy_session(&|b| self.send_control(b), kind, algo, id)
+            .destroy_session(&|b| self.send_control(b), recipe.kind, recipe.algo, id)
     }
 }
 
@@ -187,6 +228,7 @@ impl VirtioCrypto {
             data_queues,
             next_queue: AtomicUsize::new(0),
             dead: AtomicBool::new(false),
+            sessions: KBox::pin_init(new_mutex!(()), GFP_KERNEL)?,
         };
         // From here on `usable` says what the device serves, not only what it advertises;
         // the probe line shows both.

@@ -11,6 +11,7 @@ use crate::{
     control::ControlQueue,
     dataq::DataQueue,
     requests::QueueItem,
+    session_book::SessionBook,
     stats::Stats,
 };
 use kernel::{prelude::*, str::CString};
@@ -23,6 +24,9 @@ pub(crate) struct QueueEvents {
     #[pin]
     pub(crate) control: ControlQueue,
     pub(crate) control_index: usize,
+    /// Every live session of the device, by handle.
+    #[pin]
+    pub(crate) book: SessionBook,
     pub(crate) stats: Stats,
 }
 
@@ -40,6 +44,7 @@ impl QueueEvents {
             data,
             control <- control,
             control_index: data_queues,
+            book <- SessionBook::new(),
             stats: Stats::default(),
         }? Error))
     }
@@ -52,7 +57,7 @@ impl QueueHandler for QueueEvents {
         if index == self.control_index {
             self.control.complete(&mut queue.lock());
         } else if let Some(data) = self.data.get(index) {
-            data.service(queue, &self.stats);
+            data.service(queue, &self.book, &self.stats);
         }
     }
 }

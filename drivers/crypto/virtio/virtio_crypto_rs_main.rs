@@ -36,6 +36,8 @@ mod registry;
 #[deny(unsafe_code)]
 mod requests;
 #[deny(unsafe_code)]
+mod session_book;
+#[deny(unsafe_code)]
 mod session_check;
 #[deny(unsafe_code)]
 mod skcipher;
