@@ -30,6 +30,11 @@ pub(crate) struct DataCtx {
     pub(crate) hdr: [u8; HDR_LEN],
     /// The handle of the request's session in the device's session book.
     pub(crate) session: u64,
+    /// The order of the request's last submission on its queue (recovery resubmits in
+    /// this order).
+    pub(crate) seq: u64,
+    /// The used length the device gave a request parked for a device check.
+    pub(crate) used: u32,
     /// The IV the device reads (ciphers), `iv_len` bytes of it.
     pub(crate) iv: [u8; MAX_IV],
     pub(crate) iv_len: usize,
@@ -53,6 +58,8 @@ impl Default for DataCtx {
         Self {
             hdr: [0; HDR_LEN],
             session: 0,
+            seq: 0,
+            used: 0,
             iv: [0; MAX_IV],
             iv_len: 0,
             result: [0; MAX_DIGEST],

@@ -22,6 +22,7 @@ use crate::{
     requests::MAX_KEY,
     wire::SessionKind,
 };
+use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::prelude::*;
 
 /// A handle of the book: stable across device resets. Stored as `u64` by transforms.
@@ -55,7 +56,6 @@ impl Recipe {
         Ok(recipe)
     }
 
-    #[allow(dead_code)] // Used by recovery (next step).
     pub(crate) fn key(&self) -> &[u8] {
         self.key.get(..self.key_len).unwrap_or(&[])
     }
@@ -74,36 +74,53 @@ struct Entry {
 pub(crate) struct SessionBook {
     #[pin]
     slots: IrqSpinLock<KVec<Option<Entry>>>,
+    /// Counts device resets: an id obtained before one is worthless after it.
+    epoch: AtomicU64,
 }
 
 impl SessionBook {
     pub(crate) fn new() -> impl PinInit<Self> {
         pin_init!(Self {
             slots <- crate::new_irq_spinlock!(KVec::new(), "virtio_crypto_rs:book"),
+            epoch: AtomicU64::new(0),
         })
     }
 
-    /// Records a session the device created as `id`; its handle.
-    pub(crate) fn insert(&self, recipe: KBox<Recipe>, id: u64) -> Result<Handle> {
-        let entry = Entry {
+    /// The number of device resets so far.
+    pub(crate) fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
+    }
+
+    /// Records a session the device created as `id` in `epoch` (read before the session was
+    /// requested); its handle. After a reset since, the entry has no id yet.
+    pub(crate) fn insert(&self, recipe: KBox<Recipe>, id: u64, epoch: u64) -> Result<Handle> {
+        let mut entry = Some(Entry {
             recipe,
             id: Some(id),
-        };
+        });
         // Room is made without the lock held (allocation may sleep); another insert may take
         // it meanwhile, so try again.
-        let mut entry = Some(entry);
         loop {
             let need = {
                 let mut slots = self.slots.lock();
+                // Under the lock that `forget_ids` takes: either it sees the entry, or the
+                // epoch has changed already.
+                if self.epoch() != epoch {
+                    if let Some(e) = entry.as_mut() {
+                        e.id = None;
+                    }
+                }
                 if let Some(i) = slots.iter().position(|s| s.is_none()) {
                     slots[i] = entry.take();
                     return Ok(i as Handle);
                 }
                 if slots.len() < slots.capacity() {
                     let i = slots.len();
-                    // Allocates nothing: there is room.
-                    slots.push(entry.take(), GFP_ATOMIC)?;
-                    return Ok(i as Handle);
+                    if let Err(e) = slots.push_within_capacity(entry.take()) {
+                        entry = e.0;
+                    } else {
+                        return Ok(i as Handle);
+                    }
                 }
                 slots.len() + 1
             };
@@ -113,7 +130,8 @@ impl SessionBook {
             if bigger.capacity() > slots.capacity() {
                 // Moving entries moves their boxes' pointers only: keys stay where they are.
                 for s in slots.drain_all() {
-                    bigger.push(s, GFP_ATOMIC)?;
+                    // Cannot fail: `bigger` has room for all of them.
+                    let _ = bigger.push_within_capacity(s);
                 }
                 core::mem::swap(&mut *slots, &mut bigger);
             }
@@ -137,22 +155,23 @@ impl SessionBook {
     }
 
     /// After a device reset: no session has a device id any more.
-    #[allow(dead_code)] // Used by recovery (next step).
     pub(crate) fn forget_ids(&self) {
         let mut slots = self.slots.lock();
+        self.epoch.fetch_add(1, Ordering::AcqRel);
         for e in slots.iter_mut().flatten() {
             e.id = None;
         }
     }
 
     /// Creates every session of the book again with `create` (which may sleep: it is called
-    /// without the lock, with a copy of the recipe that is wiped after). Returns how many the
-    /// device refused; those stay without an id, and their requests fail.
-    #[allow(dead_code)] // Used by recovery (next step).
+    /// without the lock, with a copy of the recipe that is wiped after). The caller keeps
+    /// sessions from being created or destroyed meanwhile. Returns how many the device
+    /// refused (those stay without an id, and their requests fail with `EIO`); fails on the
+    /// first that finds no device or no answer.
     pub(crate) fn recreate(
         &self,
         mut create: impl FnMut(SessionKind, u32, &[u8]) -> Result<u64>,
-    ) -> usize {
+    ) -> Result<usize> {
         let mut refused = 0;
         let mut i = 0usize;
         loop {
@@ -188,10 +207,11 @@ impl SessionBook {
                         e.id = Some(id);
                     }
                 }
+                Err(e) if e == ETIMEDOUT || e == ENODEV || e == EINTR => return Err(e),
                 Err(_) => refused += 1,
             }
             i += 1;
         }
-        refused
+        Ok(refused)
     }
 }

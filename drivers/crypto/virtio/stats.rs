@@ -49,6 +49,8 @@ pub(crate) struct Stats {
     pub(crate) backlogged: AtomicU64,
     pub(crate) bytes: AtomicU64,
     pub(crate) sessions: AtomicU64,
+    /// Device recoveries (resets by the driver, with every request kept).
+    pub(crate) recoveries: AtomicU64,
     /// Per algorithm type, indexed by `Kind as usize`.
     types: [TypeStats; Kind::ALL.len()],
 }
@@ -85,6 +87,7 @@ impl Stats {
             b"backlogged" => &self.backlogged,
             b"bytes" => &self.bytes,
             b"sessions" => &self.sessions,
+            b"recoveries" => &self.recoveries,
             _ => {
                 let (t, field) = Kind::ALL.iter().find_map(|&k| {
                     let rest = key.strip_prefix(k.name().as_bytes())?;
@@ -112,13 +115,14 @@ impl kernel::fmt::Display for Stats {
     fn fmt(&self, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
         writeln!(
             f,
-            "submitted {}\ncompleted {}\nfailed {}\nbacklogged {}\nbytes {}\nsessions {}",
+            "submitted {}\ncompleted {}\nfailed {}\nbacklogged {}\nbytes {}\nsessions {}\nrecoveries {}",
             self.submitted.load(Relaxed),
             self.completed.load(Relaxed),
             self.failed.load(Relaxed),
             self.backlogged.load(Relaxed),
             self.bytes.load(Relaxed),
             self.sessions.load(Relaxed),
+            self.recoveries.load(Relaxed),
         )?;
         for kind in Kind::ALL {
             let (name, t) = (kind.name(), self.of(kind));
