@@ -266,7 +266,11 @@ impl CryptoDevice {
         self.events.data.iter().any(|d| d.busy())
     }
 
+    /// Between `freeze` and `restore` (counted in `resumes` when it ends).
     pub(crate) fn set_suspended(&self, on: bool) {
+        if !on && self.suspended.load(Ordering::Acquire) {
+            Stats::add(&self.events.stats.resumes, 1);
+        }
         self.suspended.store(on, Ordering::Release);
     }
 

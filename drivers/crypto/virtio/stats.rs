@@ -51,6 +51,8 @@ pub(crate) struct Stats {
     pub(crate) sessions: AtomicU64,
     /// Device recoveries (resets by the driver, with every request kept).
     pub(crate) recoveries: AtomicU64,
+    /// Resumes after a system suspend (`restore`), with every request kept.
+    pub(crate) resumes: AtomicU64,
     /// Per algorithm type, indexed by `Kind as usize`.
     types: [TypeStats; Kind::ALL.len()],
 }
@@ -88,6 +90,7 @@ impl Stats {
             b"bytes" => &self.bytes,
             b"sessions" => &self.sessions,
             b"recoveries" => &self.recoveries,
+            b"resumes" => &self.resumes,
             _ => {
                 let (t, field) = Kind::ALL.iter().find_map(|&k| {
                     let rest = key.strip_prefix(k.name().as_bytes())?;
@@ -115,7 +118,7 @@ impl kernel::fmt::Display for Stats {
     fn fmt(&self, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
         writeln!(
             f,
-            "submitted {}\ncompleted {}\nfailed {}\nbacklogged {}\nbytes {}\nsessions {}\nrecoveries {}",
+            "submitted {}\ncompleted {}\nfailed {}\nbacklogged {}\nbytes {}\nsessions {}\nrecoveries {}\nresumes {}",
             self.submitted.load(Relaxed),
             self.completed.load(Relaxed),
             self.failed.load(Relaxed),
@@ -123,6 +126,7 @@ impl kernel::fmt::Display for Stats {
             self.bytes.load(Relaxed),
             self.sessions.load(Relaxed),
             self.recoveries.load(Relaxed),
+            self.resumes.load(Relaxed),
         )?;
         for kind in Kind::ALL {
             let (name, t) = (kind.name(), self.of(kind));

@@ -11,7 +11,7 @@
 
 CRYPTSETUP=/usr/sbin/cryptsetup LOSETUP=/usr/sbin/losetup
 MIB=${VCRYPTO_SUSPEND_MIB:-32}
-ktap_header 7
+ktap_header 8
 [ -n "$(crypto_devices)" ] || { ktap_diag "no virtio crypto device"; exit $KSFT_SKIP; }
 for t in $CRYPTSETUP $LOSETUP; do
 	[ -x $t ] || { ktap_diag "$t missing"; exit $KSFT_SKIP; }
@@ -65,11 +65,15 @@ open_crypt
 ktap_check "dm-crypt opens $SPEC over our $OURS (refcnt $ref0 -> $(alg_refcnt $OURS))" \
 	[ "$(alg_refcnt $OURS)" -gt "${ref0:-0}" ]
 dmesg -c >/dev/null
+res0=$(our_stat resumes)
 io_job $W/io.rc &
 sleep 2
 echo devices > /sys/power/pm_test
 ktap_check "the suspend (freeze, pm_test=devices) succeeds during I/O" sh -c 'echo freeze > /sys/power/state'
 echo none > /sys/power/pm_test
+res1=$(our_stat resumes)
+ktap_check "our driver was suspended and resumed (debugfs resumes $res0 -> $res1)" \
+	[ "${res1:-0}" -eq $((${res0:-0} + 1)) ]
 ktap_diag "$(dmesg | grep -iE "PM: |suspend|resume|virtio_crypto" | tail -8 | tr '\n' '|')"
 wait_for 600 io_done
 wait
