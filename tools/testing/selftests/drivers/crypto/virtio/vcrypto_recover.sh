@@ -19,7 +19,7 @@ CRYPTSETUP=/usr/sbin/cryptsetup LOSETUP=/usr/sbin/losetup
 MIB=${VCRYPTO_RECOVER_MIB:-64}
 RESETS=3
 STALL_MS=2000
-ktap_header 13
+ktap_header 16
 dev=$(crypto_devices | head -1)
 [ -n "$dev" ] || { ktap_diag "no virtio crypto device"; exit $KSFT_SKIP; }
 fault_available || { ktap_diag "the device has no fault channel on $FAULT_TTY"; exit $KSFT_SKIP; }
@@ -136,7 +136,39 @@ close_crypt
 ktap_diag "device sessions: $base with no transform, $(sessions) after dm-crypt is closed"
 ktap_check "stall: the device's sessions are back to $base once the transforms are freed" \
 	[ "$(sessions)" = "$base" ]
+
+# --- unbind while a recovery is under way -------------------------------------
+# The device stalls everything, the watchdog starts a recovery that cannot finish
+# (the session re-creation gets no answer and is retried): unbinding must not wait
+# for it (the work gives the device lock up to unbind), fails the held I/O, and
+# the device binds again and serves.
+open_crypt || exit $KSFT_FAIL
+dmesg -c >/dev/null
+rm -f $W/io.rc
+io_job $W/io.rc &
+sleep 2
+fault_cmd stall all >/dev/null
+wait_for 60 sh -c 'dmesg | grep -q "no answer for"' || ktap_diag "unbind: no stall seen"
+sleep 1
+name=$(basename "$dev")
+t0=$(date +%s)
+echo "$name" > /sys/bus/virtio/drivers/$MOD/unbind
+t1=$(date +%s)
+wait_for 60 io_done
+ktap_diag "unbind: returned in $((t1 - t0)) s; dd write/read exit codes: $(cat $W/io.rc 2>/dev/null)"
+ktap_check "unbind during a recovery returns and the held I/O ends with an error" \
+	sh -c '[ -s "$1" ] && [ "$(cat "$1")" != "0 0" ]' _ $W/io.rc
+wait
+close_crypt
 fault_cmd clear >/dev/null
+echo "$name" > /sys/bus/virtio/drivers/$MOD/bind
+wait_selftests
+rm -f $W/io.rc
+ktap_check "after the unbind, the device binds again and dm-crypt opens over it" open_crypt
+io_job $W/io.rc
+ktap_check "after the unbind, $MIB MiB written and read back right" \
+	sh -c '[ "$(cat $1)" = "0 0" ] && cmp -s $2 $3' _ $W/io.rc $W/pattern $W/readback
+close_crypt
 module_unload
 
 p=$(dmesg_problems); [ -z "$p" ] || echo "$p" | sed 's/^/# /'
