@@ -186,7 +186,7 @@ debug_lane() {
 	say "debug guests: lockdep, KASAN, DEBUG_SG, kmemleak against the vhost-user device"
 	export VCRYPTO_MODULE_DIR=$out/debug-tree GUEST_KDIR=$kdir_debug \
 		VCRYPTO_CMDLINE="cryptomgr.fuzz_iterations=20" \
-		VCRYPTO_GUEST_ENV="VCRYPTO_KUNIT_ARGS=iterations=200 hash_iterations=20"
+		VCRYPTO_GUEST_ENV="VCRYPTO_KUNIT_ARGS=iterations=200 hash_iterations=20;VCRYPTO_RECOVER_MIB=16;VCRYPTO_SUSPEND_MIB=8"
 	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_kunit.sh,vcrypto_teardown.sh \
 		stage debug "guest debug-vhost-user" guest debug-vhost-user "$EXPECT/vhost-user" --max-dataqueues 4 &
 	VCRYPTO_TESTS=vcrypto_faults.sh,vcrypto_faults_reset.sh,vcrypto_hash_faults.sh,vcrypto_aead_faults.sh,vcrypto_control.sh,vcrypto_recover.sh,vcrypto_suspend.sh \

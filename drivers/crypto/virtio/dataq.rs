@@ -284,7 +284,10 @@ impl DataQueue {
     pub(crate) fn take_back(&self, vq: &DataVq) {
         // The order is restored from the requests' sequence numbers, sorted in a vector made
         // now (recovery may allocate; requests do not). Without it they keep the ring's order.
-        let cap = vq.lock().size() as usize + self.state.lock().parked.len();
+        // One lock at a time (each guard is dropped at the end of its statement): the order
+        // is the queue's state, then the virtqueue.
+        let parked = self.state.lock().parked.len();
+        let cap = vq.lock().size() as usize + parked;
         let mut unfinished: KVec<DataRequest> =
             KVec::with_capacity(cap, GFP_KERNEL).unwrap_or_default();
         loop {
