@@ -18,3 +18,4 @@ pub mod scatterlist;
 pub mod secret;
 pub mod stat_hook;
 pub mod virtio;
+pub mod work;

@@ -249,6 +249,26 @@ impl Device {
         cancel: &AtomicBool,
         is_ours: impl FnOnce(Pin<&T::Data<'_>>) -> bool,
     ) -> Result {
+        self.with_bound::<T, _>(cancel, |_, data, reset| {
+            if !is_ours(data) {
+                return Err(ENODEV);
+            }
+            reset.reset()
+        })?
+    }
+
+    /// Runs `f` on a device bound to `T`, with the device lock held (the `Core` context), the
+    /// binding's data and a [`BoundReset`] that resets the device through the driver's
+    /// `reset_prepare`/`reset_done` (as [`Device::reset_bound`]). For work items of the driver
+    /// that must look at the device (its config space, its status) before they decide.
+    ///
+    /// Fails with `ENODEV`, without calling `f`, if the device is not bound to `T`, or once
+    /// `cancel` is set (see [`Device::reset_bound`] for the lock).
+    pub fn with_bound<T: Driver + 'static, R>(
+        &self,
+        cancel: &AtomicBool,
+        f: impl for<'b> FnOnce(&'b Device<device::Core<'b>>, Pin<&'b T::Data<'b>>, &BoundReset<'b>) -> R,
+    ) -> Result<R> {
         let vdev = self.as_raw();
         // SAFETY: `vdev` is a valid device (type invariant), so its embedded device is too.
         let dev = unsafe { &raw mut (*vdev).dev };
@@ -262,30 +282,50 @@ impl Device {
             }
             fsleep(Delta::from_millis(5));
         }
-        let ret = (|| {
-            if !Adapter::<T>::is_bound(vdev) {
-                return Err(ENODEV);
-            }
+        let ret = if Adapter::<T>::is_bound(vdev) {
+            // SAFETY: The device lock is held, which is what the `Core` context stands for.
+            let core = unsafe { &*vdev.cast::<Device<device::CoreInternal<'_>>>() };
             // SAFETY: The device lock is held and the device is bound to `T`, whose probe
             // succeeded (a driver is only bound after its probe returns 0) and stored a
             // `Pin<KBox<T::Data<'_>>>`, dropped only after unbind, which needs the lock.
-            let data = unsafe {
-                (*vdev.cast::<Device<device::CoreInternal<'_>>>())
-                    .as_ref()
-                    .drvdata_borrow::<T::Data<'_>>()
+            let data = unsafe { core.as_ref().drvdata_borrow::<T::Data<'_>>() };
+            let reset = BoundReset {
+                vdev,
+                _p: core::marker::PhantomData,
             };
-            if !is_ours(data) {
-                return Err(ENODEV);
-            }
-            // SAFETY: `vdev` is bound to `T`, which implements the reset callbacks the core
-            // calls (it fails with EOPNOTSUPP otherwise), and the device lock is held.
-            to_result(unsafe { bindings::virtio_device_reset_prepare(vdev) })?;
-            // SAFETY: As above; called once after a successful `virtio_device_reset_prepare`.
-            to_result(unsafe { bindings::virtio_device_reset_done(vdev) })
-        })();
+            Ok(f(core, data, &reset))
+        } else {
+            Err(ENODEV)
+        };
         // SAFETY: The device lock was taken by the try-lock above.
         unsafe { bindings::vcrs_device_unlock(dev) };
         ret
+    }
+}
+
+/// Resets a device from inside [`Device::with_bound`], through the virtio core and the
+/// driver's reset callbacks.
+///
+/// # Invariants
+///
+/// `vdev` is a valid device bound to the driver that implements its reset callbacks, whose
+/// device lock is held for `'a`.
+pub struct BoundReset<'a> {
+    vdev: *mut bindings::virtio_device,
+    _p: core::marker::PhantomData<&'a ()>,
+}
+
+impl BoundReset<'_> {
+    /// `virtio_device_reset_prepare()` (the driver's `reset_prepare`, which must stop using
+    /// the device), then `virtio_device_reset_done()` (a device reset, feature negotiation,
+    /// the driver's `reset_done`). Fails if either does; after a failed `reset_done` the
+    /// virtio core has marked the device FAILED.
+    pub fn reset(&self) -> Result {
+        // SAFETY: By the type invariant the device is bound and its lock held; a driver
+        // without reset callbacks makes the core fail with EOPNOTSUPP.
+        to_result(unsafe { bindings::virtio_device_reset_prepare(self.vdev) })?;
+        // SAFETY: As above; called once after a successful `virtio_device_reset_prepare`.
+        to_result(unsafe { bindings::virtio_device_reset_done(self.vdev) })
     }
 }
 

@@ -143,8 +143,14 @@ plain_lane() {
 		export VCRYPTO_INSTALL_ROOT=$out/install/root
 	fi
 	say "guest tests: vhost-user-crypto device, 4 data queues, every algorithm it serves"
-	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_c_driver.sh,vcrypto_kunit.sh,vcrypto_dmcrypt.sh,vcrypto_faults.sh,vcrypto_faults_reset.sh,vcrypto_hash.sh,vcrypto_hash_faults.sh,vcrypto_aead_faults.sh,vcrypto_aead.sh,vcrypto_ktls.sh,vcrypto_control.sh,vcrypto_install.sh,vcrypto_samples.sh \
+	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_c_driver.sh,vcrypto_kunit.sh,vcrypto_dmcrypt.sh,vcrypto_hash.sh,vcrypto_aead.sh,vcrypto_ktls.sh,vcrypto_install.sh,vcrypto_samples.sh \
 		stage plain "guest vhost-user" guest vhost-user "$EXPECT/vhost-user" --max-dataqueues 4
+
+	# The device's faults, recovery and suspend in a guest of their own (each
+	# guest has QEMU's whole timeout).
+	say "guest tests: vhost-user-crypto device, faults, recovery, suspend"
+	VCRYPTO_TESTS=vcrypto_faults.sh,vcrypto_faults_reset.sh,vcrypto_hash_faults.sh,vcrypto_aead_faults.sh,vcrypto_control.sh,vcrypto_recover.sh,vcrypto_suspend.sh \
+		stage plain "guest vhost-user-faults" guest vhost-user-faults "$EXPECT/vhost-user" --max-dataqueues 4
 
 	say "guest tests: vhost-user-crypto device with max_size 64 KiB (longer messages take the fallback)"
 	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_kunit.sh \
@@ -182,7 +188,7 @@ debug_module() {
 
 debug_lane() {
 	local d=$out/debug-vhost-user
-	only debug-vhost-user || only debug-faults || only debug-unplug || return 0
+	only debug-vhost-user || only debug-faults || only debug-recover || only debug-unplug || return 0
 	if ! kdir_debug=$(stage debug "debug kernel" "$TOP/scripts/kernel.sh" debug); then
 		mkdir -p "$d"; printf 'KTAP version 1\n1..1\nnot ok 1 debug kernel builds\n' > "$d/results.ktap"
 		return
@@ -192,19 +198,22 @@ debug_lane() {
 		mkdir -p "$d"; printf 'KTAP version 1\n1..1\nnot ok 1 module builds against the debug kernel\n' > "$d/results.ktap"
 		return
 	fi
-	# Two guests side by side (each keeps about one core busy). Fewer random
+	# Guests side by side (each keeps about one core busy). Fewer random
 	# cases than on the plain kernel: the checkers are what this lane adds; the
 	# random comparisons with the generic code run in full on the plain guests.
 	say "debug guests: lockdep, KASAN, DEBUG_SG, kmemleak against the vhost-user device"
 	export VCRYPTO_MODULE_DIR=$out/debug-tree GUEST_KDIR=$kdir_debug \
 		VCRYPTO_CMDLINE="cryptomgr.fuzz_iterations=20" \
-		VCRYPTO_GUEST_ENV="VCRYPTO_KUNIT_ARGS=iterations=200 hash_iterations=20"
-	# The short unplug guest (QEMU's builtin device, no vhost-user) after the
-	# shorter of the two.
+		VCRYPTO_GUEST_ENV="VCRYPTO_KUNIT_ARGS=iterations=200 hash_iterations=20;VCRYPTO_RECOVER_MIB=16;VCRYPTO_SUSPEND_MIB=8"
+	# Three tracks side by side, none near a guest's timeout: the short unplug
+	# guest (QEMU's builtin device, no vhost-user) after the shortest; the
+	# recovery guest apart from the other fault programs.
 	{ VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_kunit.sh,vcrypto_teardown.sh \
 		stage debug "guest debug-vhost-user" guest debug-vhost-user "$EXPECT/vhost-user" --max-dataqueues 4
 	  VCRYPTO_TESTS=vcrypto_unplug.sh stage debug "guest debug-unplug" guest debug-unplug "$EXPECT/qemu-builtin"
 	} &
+	VCRYPTO_TESTS=vcrypto_recover.sh,vcrypto_suspend.sh \
+		stage debug "guest debug-recover" guest debug-recover "$EXPECT/vhost-user" --max-dataqueues 4 &
 	VCRYPTO_TESTS=vcrypto_faults.sh,vcrypto_faults_reset.sh,vcrypto_hash_faults.sh,vcrypto_aead_faults.sh,vcrypto_control.sh \
 		stage debug "guest debug-faults" guest debug-faults "$EXPECT/vhost-user" --max-dataqueues 4 &
 	wait

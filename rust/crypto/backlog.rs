@@ -44,12 +44,16 @@ impl<C> Backlog<C> {
         })
     }
 
-    fn link(req: AnyRequest<C>, front: bool, this: &mut Self) {
+    /// Links `req`; `busy`: its caller is answered `-EBUSY` (and hears `-EINPROGRESS` when it
+    /// goes on). Without it the request's `backlogged` state is left as it was.
+    fn link(req: AnyRequest<C>, front: bool, busy: bool, this: &mut Self) {
         let head = req.into_head();
         // SAFETY: `head` is the initialised head of a live request, now owned by the backlog;
         // its link is on no list. `this.head` is initialised (type invariant).
         unsafe {
-            (*head.as_ptr()).backlogged = true;
+            if busy {
+                (*head.as_ptr()).backlogged = true;
+            }
             let entry = (*head.as_ptr()).link.get();
             if front {
                 bindings::vcrs_list_add(entry, this.head.get());
@@ -69,14 +73,24 @@ impl<C> Backlog<C> {
             return Err((EBUSY, req));
         }
         // SAFETY: Only `len` is touched, which is not structurally pinned.
-        Self::link(req, false, unsafe { self.get_unchecked_mut() });
+        Self::link(req, false, true, unsafe { self.get_unchecked_mut() });
         Ok(())
     }
 
-    /// Puts `req` back at the front (it could not be submitted after all).
+    /// Appends `req`, which its caller was told is in progress (`-EINPROGRESS`): a request
+    /// held while the device recovers, whatever its `CRYPTO_TFM_REQ_MAY_BACKLOG` flag (the
+    /// caller sees latency, not `-EBUSY`).
+    pub fn hold_back(self: Pin<&mut Self>, req: AnyRequest<C>) {
+        // SAFETY: As for `push_back`.
+        Self::link(req, false, false, unsafe { self.get_unchecked_mut() });
+    }
+
+    /// Puts `req` back at the front: it could not be submitted after all, or a device reset
+    /// took it back from the device. What its caller was told does not change (a request
+    /// taken back from a device was never answered `-EBUSY`, and hears no `-EINPROGRESS`).
     pub fn push_front(self: Pin<&mut Self>, req: AnyRequest<C>) {
         // SAFETY: As for `push_back`.
-        Self::link(req, true, unsafe { self.get_unchecked_mut() });
+        Self::link(req, true, false, unsafe { self.get_unchecked_mut() });
     }
 
     /// Takes the oldest request.

@@ -423,6 +423,12 @@ impl<C> AnyRequest<C> {
         unsafe { &mut (*self.wrap()).user }
     }
 
+    /// The driver's context, to read.
+    pub fn ctx_ref(&self) -> &C {
+        // SAFETY: By the type invariant a `C` follows the head, as in `ReqWrap<C, _>`.
+        unsafe { &(*self.wrap()).user }
+    }
+
     /// Whether the caller accepts `-EBUSY` with a later `-EINPROGRESS` notification.
     pub fn may_backlog(&self) -> bool {
         // SAFETY: By the type invariant the head is initialised.

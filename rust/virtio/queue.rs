@@ -466,6 +466,9 @@ impl<H: QueueHandler + 'static> WorkItem for Context<H> {
 pub struct Virtqueues<H: QueueHandler + 'static> {
     vdev: NonNull<bindings::virtio_device>,
     ctx: Arc<Context<H>>,
+    /// The C queues were deleted by [`Virtqueues::delete`] and not created again: the locks
+    /// hold dead queues. Only changed in the `Core` context (device lock held).
+    deleted: AtomicBool,
     // The ring stores the names' pointers, so they live as long as the queues.
     _specs: KVec<QueueSpec>,
     _p: PhantomData<H>,
@@ -573,6 +576,7 @@ impl<H: QueueHandler + 'static> Virtqueues<H> {
         Ok(Self {
             vdev,
             ctx,
+            deleted: AtomicBool::new(false),
             _specs: specs,
             _p: PhantomData,
         })
@@ -623,6 +627,108 @@ impl<H: QueueHandler + 'static> Virtqueues<H> {
     pub fn handler(&self) -> &Arc<H> {
         &self.context().handler
     }
+
+    /// Waits for the bottom half, and gives back the reference a cancelled one held.
+    fn cancel_bh(&self) {
+        // SAFETY: `self.ctx.work` is a valid, initialised `Work`.
+        let work = unsafe { Work::<Context<H>>::raw_get(&self.ctx.work) };
+        // SAFETY: `work` is the initialised work item of our live context.
+        if unsafe { bindings::cancel_work_sync(work) } {
+            // SAFETY: A pending work item holds one reference from `Arc::into_raw`.
+            drop(unsafe { Arc::from_raw(Arc::as_ptr(&self.ctx)) });
+        }
+    }
+
+    /// Deletes the C queues of a device the driver stops using (its `freeze` or
+    /// `reset_prepare`), but keeps this object, its locks and the handler, so that
+    /// [`Virtqueues::recreate`] can give the same locks new queues.
+    ///
+    /// Resets the device first (no buffer in use, no callback running afterwards); items
+    /// still on the queues are dropped: take them back before (after a reset of your own,
+    /// with [`Virtqueue::get_buf`] and [`Virtqueue::detach_unused_buf`]). Meanwhile every
+    /// queue is dead: submissions fail with `ENODEV`, `get_buf` finds nothing.
+    pub fn delete(&self, dev: &super::Device<kernel::device::Core<'_>>) -> Result {
+        let vdev = self.vdev.as_ptr();
+        if dev.as_raw() != vdev {
+            return Err(EINVAL);
+        }
+        if self.deleted.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        // SAFETY: `vdev` is valid and in the `Core` context (device lock held); the reset stops
+        // the device from using any buffer and waits for running callbacks.
+        unsafe { bindings::virtio_reset_device(vdev) };
+        self.cancel_bh();
+        for queue in self.ctx.queues.iter() {
+            queue.lock().drain();
+        }
+        // SAFETY: The queues exist (not `deleted`), nothing refers to them any more (every
+        // lock holds a dead queue), and the device lock is held.
+        unsafe { bindings::vcrs_virtio_del_vqs(vdev) };
+        self.deleted.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    /// Creates the queues again after [`Virtqueues::delete`] (the driver's `restore` or
+    /// `reset_done`, after the virtio core reset the device and negotiated its features), with
+    /// the same specs, into the same locks. The device is not ready yet: call
+    /// [`super::Device::ready`] before using them. On failure the queues stay deleted.
+    pub fn recreate(&self, dev: &super::Device<kernel::device::Core<'_>>) -> Result {
+        let vdev = self.vdev.as_ptr();
+        if dev.as_raw() != vdev {
+            return Err(EINVAL);
+        }
+        if !self.deleted.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let n = self._specs.len();
+        let nvqs = u32::try_from(n).map_err(|_| EINVAL)?;
+        let mut infos = KVec::with_capacity(n, GFP_KERNEL)?;
+        for spec in self._specs.iter() {
+            let callback: bindings::vq_callback_t = if spec.callback {
+                Some(Self::callback)
+            } else {
+                None
+            };
+            infos.push(
+                bindings::virtqueue_info {
+                    name: spec.name.as_char_ptr(),
+                    callback,
+                    ctx: false,
+                },
+                GFP_KERNEL,
+            )?;
+        }
+        let mut raw = KVec::from_elem(core::ptr::null_mut(), n, GFP_KERNEL)?;
+        // `priv` still holds our context: a notification on a new queue before its lock holds
+        // it finds a dead queue there and does nothing (and the device is not ready yet).
+        // SAFETY: `vdev` is valid in the `Core` context; `raw` and `infos` hold `nvqs` entries,
+        // and the names in `_specs` outlive the queues.
+        let ret = unsafe {
+            bindings::vcrs_virtio_find_vqs(vdev, nvqs, raw.as_mut_ptr(), infos.as_mut_ptr())
+        };
+        if ret < 0 {
+            return Err(Error::from_errno(ret));
+        }
+        if raw.iter().any(|q| q.is_null()) || raw.len() != self.ctx.queues.len() {
+            // SAFETY: The queues were just created and nothing refers to them.
+            unsafe {
+                bindings::virtio_reset_device(vdev);
+                bindings::vcrs_virtio_del_vqs(vdev);
+            }
+            return Err(EIO);
+        }
+        for (queue, &vq) in self.ctx.queues.iter().zip(raw.iter()) {
+            let mut q = queue.lock();
+            // INVARIANT: `vq` is a live queue of the bound device, with no buffer on it.
+            if let Some(vq) = NonNull::new(vq) {
+                q.raw = vq;
+                q.alive = true;
+            }
+        }
+        self.deleted.store(false, Ordering::Release);
+        Ok(())
+    }
 }
 
 impl<H: QueueHandler + 'static> Drop for Virtqueues<H> {
@@ -636,21 +742,17 @@ impl<H: QueueHandler + 'static> Drop for Virtqueues<H> {
         // SAFETY: No callback runs (reset above), so nothing reads `priv` any more; `vdev` is
         // valid, so the place is valid for reads and writes.
         let published = unsafe { ptr::replace(&raw mut (*vdev).priv_, ptr::null_mut()) };
-        // A bottom half may still be queued or running: wait for it, and give back the
-        // reference a cancelled one held.
-        // SAFETY: `self.ctx.work` is a valid, initialised `Work`.
-        let work = unsafe { Work::<Context<H>>::raw_get(&self.ctx.work) };
-        // SAFETY: `work` is the initialised work item of our live context.
-        if unsafe { bindings::cancel_work_sync(work) } {
-            // SAFETY: A pending work item holds one reference from `Arc::into_raw`.
-            drop(unsafe { Arc::from_raw(Arc::as_ptr(&self.ctx)) });
-        }
+        // A bottom half may still be queued or running: wait for it.
+        self.cancel_bh();
         for queue in self.ctx.queues.iter() {
             let mut vq = queue.lock();
             vq.drain();
         }
-        // SAFETY: The queues were created by `find_vqs` and are deleted exactly once, here.
-        unsafe { bindings::vcrs_virtio_del_vqs(vdev) };
+        if !self.deleted.load(Ordering::Acquire) {
+            // SAFETY: The queues were created by `find_vqs` (or `recreate`) and not deleted
+            // by `delete`; they are deleted exactly once, here.
+            unsafe { bindings::vcrs_virtio_del_vqs(vdev) };
+        }
         if !published.is_null() {
             // SAFETY: `priv` held one reference from `Arc::into_raw`.
             drop(unsafe { Arc::from_raw(published.cast::<Context<H>>()) });

@@ -68,8 +68,8 @@ pub(crate) struct TfmCtx {
     /// Whether `enc` and `dec` are device sessions for the current key and tag length;
     /// without them the fallback serves every request.
     keyed: AtomicBool,
-    enc: AtomicU64,
-    dec: AtomicU64,
+    enc_handle: AtomicU64,
+    dec_handle: AtomicU64,
     /// ESP's salt (the last 4 bytes of an `rfc7539esp` key), the nonce's first bytes.
     salt: AtomicU32,
 }
@@ -95,16 +95,11 @@ fn session_kind(aead: &AeadAlg, dir: Direction, cipher_len: usize, authsize: u32
 
 impl TfmCtx {
     /// Destroys the device sessions (the state's lock held).
-    fn destroy_sessions(&self, st: &KeyState) {
-        let aead = self.aead;
+    fn destroy_sessions(&self, _st: &KeyState) {
         if self.keyed.swap(false, Ordering::AcqRel) {
-            for (id, dir) in [
-                (self.enc.load(Ordering::Relaxed), Direction::Encrypt),
-                (self.dec.load(Ordering::Relaxed), Direction::Decrypt),
-            ] {
+            for handle in [&self.enc_handle, &self.dec_handle] {
                 // A device that is gone has no session left to free.
-                let kind = session_kind(aead, dir, st.cipher_len, st.authsize);
-                let _ = self.device.destroy_session(kind, aead.algo, id);
+                let _ = self.device.destroy_session(handle.load(Ordering::Relaxed));
             }
         }
     }
@@ -134,15 +129,15 @@ impl TfmCtx {
             return;
         };
         let dec = match dev.create_session(kind(Direction::Decrypt), aead.algo, key) {
-            Ok(id) => id,
+            Ok(handle) => handle,
             Err(_) => {
-                let _ = dev.destroy_session(kind(Direction::Encrypt), aead.algo, enc);
+                let _ = dev.destroy_session(enc);
                 dev.stats().fallback(Kind::Aead);
                 return;
             }
         };
-        self.enc.store(enc, Ordering::Relaxed);
-        self.dec.store(dec, Ordering::Relaxed);
+        self.enc_handle.store(enc, Ordering::Relaxed);
+        self.dec_handle.store(dec, Ordering::Relaxed);
         self.keyed.store(true, Ordering::Release);
     }
 }
@@ -382,8 +377,8 @@ impl Aead for VirtioAead {
             fb,
             state,
             keyed: AtomicBool::new(false),
-            enc: AtomicU64::new(0),
-            dec: AtomicU64::new(0),
+            enc_handle: AtomicU64::new(0),
+            dec_handle: AtomicU64::new(0),
             salt: AtomicU32::new(0),
         })
     }
@@ -432,7 +427,11 @@ impl Aead for VirtioAead {
             if !tfm.keyed.load(Ordering::Acquire) {
                 return fallback(req, encrypt);
             }
-            let session = if encrypt { &tfm.enc } else { &tfm.dec };
+            let session = if encrypt {
+                &tfm.enc_handle
+            } else {
+                &tfm.dec_handle
+            };
             (
                 session.load(Ordering::Relaxed),
                 tfm.queue,
@@ -471,7 +470,8 @@ impl Aead for VirtioAead {
                     wire::CIPHER_DECRYPT
                 },
                 aead.algo,
-                session,
+                // The queue writes the session's current device id at every submission.
+                0,
                 iv_len,
                 src32,
                 aad32,
@@ -484,7 +484,8 @@ impl Aead for VirtioAead {
                     wire::AEAD_DECRYPT
                 },
                 aead.algo,
-                session,
+                // The queue writes the session's current device id at every submission.
+                0,
                 iv_len,
                 aad32,
                 src32,
@@ -494,6 +495,7 @@ impl Aead for VirtioAead {
         {
             let ctx = req.ctx();
             ctx.hdr = hdr;
+            ctx.session = session;
             ctx.iv = p.iv;
             ctx.iv_len = p.iv_len;
             ctx.result_len = p.result;

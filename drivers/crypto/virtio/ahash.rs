@@ -48,13 +48,12 @@ pub(crate) struct AlgData {
 pub(crate) struct TfmCtx {
     device: Arc<CryptoDevice>,
     queue: usize,
-    /// Whether `session` is a device session for the current key (MACs) or the device's
+    /// Whether `handle` names a device session for the current key (MACs) or the device's
     /// hash session (hashes).
     has_session: AtomicBool,
-    session: AtomicU64,
-    /// Whether `session` is this transform's own (a MAC session) and must be destroyed.
+    handle: AtomicU64,
+    /// Whether `handle` is this transform's own (a MAC session) and must be destroyed.
     owned: AtomicBool,
-    algo: u32,
 }
 
 /// `DataCtx::flags`: `init` ran and no data has been added since.
@@ -65,11 +64,9 @@ impl TfmCtx {
         if self.owned.swap(false, Ordering::AcqRel) {
             self.has_session.store(false, Ordering::Release);
             // A device that is gone has no session left to free.
-            let _ = self.device.destroy_session(
-                SessionKind::Mac,
-                self.algo,
-                self.session.load(Ordering::Relaxed),
-            );
+            let _ = self
+                .device
+                .destroy_session(self.handle.load(Ordering::Relaxed));
         }
     }
 }
@@ -103,7 +100,7 @@ fn digest_whole(mut req: Request<VirtioAhash>) -> Outcome<VirtioAhash> {
         let session = tfm
             .has_session
             .load(Ordering::Acquire)
-            .then(|| tfm.session.load(Ordering::Relaxed));
+            .then(|| tfm.handle.load(Ordering::Relaxed));
         (session, tfm.queue, tfm.device.clone())
     };
     let fits = len > 0
@@ -114,7 +111,9 @@ fn digest_whole(mut req: Request<VirtioAhash>) -> Outcome<VirtioAhash> {
     };
     {
         let ctx = req.ctx();
-        ctx.hdr = wire::digest_data_req(hash.is_mac(), hash.algo, session, len32, ds as u32);
+        // The queue writes the session's current device id at every submission.
+        ctx.hdr = wire::digest_data_req(hash.is_mac(), hash.algo, 0, len32, ds as u32);
+        ctx.session = session;
         ctx.iv_len = 0;
         ctx.result_len = ds;
         ctx.status = [0xff];
@@ -169,15 +168,14 @@ impl Ahash for VirtioAhash {
         let session = if hash.is_mac() {
             None
         } else {
-            device.hash_session(hash.algo)
+            device.hash_handle(hash.algo)
         };
         Ok(TfmCtx {
             device,
             queue,
             has_session: AtomicBool::new(session.is_some()),
-            session: AtomicU64::new(session.unwrap_or(0)),
+            handle: AtomicU64::new(session.unwrap_or(0)),
             owned: AtomicBool::new(false),
-            algo: hash.algo,
         })
     }
 
@@ -194,8 +192,8 @@ impl Ahash for VirtioAhash {
             .device
             .create_session(SessionKind::Mac, alg.hash.algo, dkey)
         {
-            Ok(id) => {
-                tfm.session.store(id, Ordering::Relaxed);
+            Ok(handle) => {
+                tfm.handle.store(handle, Ordering::Relaxed);
                 tfm.owned.store(true, Ordering::Release);
                 tfm.has_session.store(true, Ordering::Release);
             }

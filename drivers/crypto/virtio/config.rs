@@ -79,6 +79,12 @@ impl fmt::Display for ConfigError {
 
 impl RawConfig {
     /// Reads every field of the device's config space.
+    /// Reads the `status` field alone (`VIRTIO_CRYPTO_S_HW_READY`): a device that stops
+    /// and starts again changes it.
+    pub(crate) fn read_status(dev: &virtio::Device<device::Bound>) -> Result<u32> {
+        crate::virtio_config_read!(dev, bindings::virtio_crypto_config, status)
+    }
+
     pub(crate) fn read(dev: &virtio::Device<device::Bound>) -> Result<Self> {
         macro_rules! field {
             ($name:ident) => {

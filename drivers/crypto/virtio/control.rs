@@ -32,13 +32,18 @@ use kernel::{
 
 /// How long a control request may take before the device is considered unresponsive.
 const TIMEOUT_MS: u32 = 5000;
+/// How long a control request waits for a recovering device before it fails.
+const HOLD_TIMEOUT_MS: u32 = 30000;
+/// How many times a control request is sent again after a recovery took it back.
+const RETRIES: u32 = 3;
 
-/// Creates and destroys device sessions.
+/// Creates and destroys device sessions, named by handles that survive a device reset
+/// (see [`crate::session_book`]).
 pub(crate) trait Sessions {
-    /// Creates a session of `kind` for `algo` (with `key` for ciphers and MACs); its id.
+    /// Creates a session of `kind` for `algo` (with `key` for ciphers and MACs); its handle.
     fn create_session(&self, kind: SessionKind, algo: u32, key: &[u8]) -> Result<u64>;
-    /// Destroys a session.
-    fn destroy_session(&self, kind: SessionKind, algo: u32, id: u64) -> Result;
+    /// Destroys the session of `handle`.
+    fn destroy_session(&self, handle: u64) -> Result;
 }
 
 /// What the device holds while nobody waits for its answer.
@@ -55,6 +60,10 @@ struct Slot {
     buf: Option<KBox<ControlBuf>>,
     /// Set while the device holds a request whose caller stopped waiting.
     abandoned: Option<Abandoned>,
+    /// The device recovers: requests wait until it is back (its queue is being re-created).
+    held: bool,
+    /// A recovery took the buffer back unanswered: its caller sends it again.
+    aborted: bool,
 }
 
 /// The control queue of one device, beside its virtqueue.
@@ -74,23 +83,17 @@ pub(crate) struct ControlQueue {
 /// comes back if it could not be sent.
 pub(crate) type SendFn<'a> = &'a dyn Fn(KBox<ControlBuf>) -> Result<(), (Error, KBox<ControlBuf>)>;
 
-/// Sends `buf` on `vq`.
-pub(crate) fn send_on(
-    vq: &IrqSpinLock<Virtqueue<QueueItem>>,
-    buf: KBox<ControlBuf>,
-) -> Result<(), (Error, KBox<ControlBuf>)> {
-    let mut q = vq.lock();
-    q.submit_right(buf)?;
-    q.kick();
-    Ok(())
-}
-
 impl ControlQueue {
     pub(crate) fn new() -> Result<impl PinInit<Self, Error>> {
         let buf = KBox::new(ControlBuf::new(), GFP_KERNEL)?;
         Ok(try_pin_init!(Self {
             serial <- kernel::new_mutex!(()),
-            slot <- crate::new_irq_spinlock!(Slot { buf: Some(buf), abandoned: None }),
+            slot <- crate::new_irq_spinlock!(Slot {
+                buf: Some(buf),
+                abandoned: None,
+                held: false,
+                aborted: false,
+            }),
             returned <- new_condvar!(),
         }? Error))
     }
@@ -152,6 +155,83 @@ impl ControlQueue {
         }
     }
 
+    /// Sends `buf` on `vq`, unless a recovery holds the queue (`EAGAIN`) or `may_send` says
+    /// no (`EOPENSTALE`); the buffer comes back then. Both are checked under the queue's lock,
+    /// which [`ControlQueue::take_back`] takes after [`ControlQueue::hold`]: a buffer is
+    /// either refused or on the ring when the recovery takes it back.
+    pub(crate) fn send_on(
+        &self,
+        vq: &IrqSpinLock<Virtqueue<QueueItem>>,
+        buf: KBox<ControlBuf>,
+        may_send: &dyn Fn() -> bool,
+    ) -> Result<(), (Error, KBox<ControlBuf>)> {
+        let mut q = vq.lock();
+        if self.slot.lock().held {
+            return Err((EAGAIN, buf));
+        }
+        if !may_send() {
+            return Err((EOPENSTALE, buf));
+        }
+        q.submit_right(buf)?;
+        q.kick();
+        Ok(())
+    }
+
+    /// A recovery starts: requests wait. Called before the device is reset.
+    pub(crate) fn hold(&self) {
+        self.slot.lock().held = true;
+    }
+
+    /// The device is back (or gone for good): waiting requests go on.
+    pub(crate) fn release(&self) {
+        self.slot.lock().held = false;
+        self.returned.notify_all();
+    }
+
+    /// After a device reset for a recovery: takes the buffer back if the device held it,
+    /// unanswered. Its caller, if one waits, sends its request again once the device is
+    /// back instead of failing; an abandoned answer has nothing left to undo (the reset
+    /// destroyed every session).
+    pub(crate) fn take_back(&self, vq: &mut Virtqueue<QueueItem>) {
+        let mut answered = false;
+        while let Some((item, len)) = vq.get_buf() {
+            if let Either::Right(buf) = item {
+                // Answered before the reset: its caller reads the answer as usual, but an
+                // abandoned create is not undone on the device (the reset did it).
+                self.slot.lock().abandoned = None;
+                self.returned(buf, len, None);
+                answered = true;
+            }
+        }
+        while let Some(item) = vq.detach_unused_buf() {
+            if let Either::Right(buf) = item {
+                {
+                    let mut slot = self.slot.lock();
+                    // A caller waits unless it abandoned the request: it learns, when it
+                    // wakes up, that the request was taken back unanswered.
+                    slot.aborted = slot.abandoned.is_none() && !answered;
+                    slot.abandoned = None;
+                }
+                self.returned(buf, 0, None);
+            }
+        }
+    }
+
+    /// Waits, bounded and interruptibly, while the device recovers.
+    fn wait_released(&self) -> Result {
+        let mut slot = self.slot.lock();
+        let mut left = msecs_to_jiffies(HOLD_TIMEOUT_MS);
+        while slot.held {
+            match self.returned.wait_interruptible_timeout(&mut slot, left) {
+                CondVarTimeoutResult::Woken { jiffies } => left = jiffies,
+                CondVarTimeoutResult::Timeout if slot.held => return Err(ETIMEDOUT),
+                CondVarTimeoutResult::Signal { .. } if slot.held => return Err(EINTR),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
     /// Waits, at most [`TIMEOUT_MS`] and interruptibly, until the buffer is the driver's.
     fn wait_home(&self, slot: &mut IrqSpinLockGuard<'_, Slot>) -> Result {
         let mut left = msecs_to_jiffies(TIMEOUT_MS);
@@ -168,24 +248,64 @@ impl ControlQueue {
 
     /// Sends one request and waits for the device's answer; returns the buffer's answer.
     /// `abandon` says what to do with the answer if the caller stops waiting for it.
+    ///
+    /// A recovery of the device meanwhile does not fail the request: it waits until the
+    /// device is back and is sent again (at most [`RETRIES`] times). With `moot` (a request
+    /// that a device reset makes pointless: a destruction), it is not sent again and `moot`
+    /// is the answer, as when `send` refuses it with `EOPENSTALE`.
     fn transact(
         &self,
         send: SendFn<'_>,
         abandon: Abandoned,
-        fill: impl FnOnce(&mut ControlBuf),
+        moot: Option<[u8; SESSION_INPUT_LEN]>,
+        fill: impl Fn(&mut ControlBuf),
     ) -> Result<[u8; SESSION_INPUT_LEN]> {
+        let mut tries = 0;
+        loop {
+            // Not under `serial`: the recovery re-creates sessions through this queue.
+            self.wait_released()?;
+            if let Some(answer) = self.transact_once(send, abandon, &fill)? {
+                return Ok(answer);
+            }
+            if let Some(answer) = moot {
+                return Ok(answer);
+            }
+            tries += 1;
+            if tries > RETRIES {
+                return Err(EIO);
+            }
+        }
+    }
+
+    /// One try of [`ControlQueue::transact`]; `None` if a recovery took the request back.
+    fn transact_once(
+        &self,
+        send: SendFn<'_>,
+        abandon: Abandoned,
+        fill: &impl Fn(&mut ControlBuf),
+    ) -> Result<Option<[u8; SESSION_INPUT_LEN]>> {
         let _serial = self.serial.lock();
         let mut buf = {
             let mut slot = self.slot.lock();
             // An earlier caller gave up on the device, which may still hold the buffer.
             self.wait_home(&mut slot)?;
+            // A recovery is under way.
+            if slot.held {
+                return Ok(None);
+            }
+            slot.aborted = false;
             slot.buf.take().ok_or(EIO)?
         };
         fill(&mut buf);
         buf.used_len = 0;
         if let Err((e, buf)) = send(buf) {
             // The device never saw the buffer: it is the driver's again.
-            self.slot.lock().buf = Some(buf);
+            let mut slot = self.slot.lock();
+            slot.buf = Some(buf);
+            if slot.held || e == EAGAIN || e == EOPENSTALE {
+                // The queue is being re-created, or the request lost its point.
+                return Ok(None);
+            }
             return Err(e);
         }
         let mut slot = self.slot.lock();
@@ -193,13 +313,19 @@ impl ControlQueue {
             slot.abandoned = Some(abandon);
             return Err(e);
         }
+        if core::mem::take(&mut slot.aborted) {
+            if let Some(buf) = slot.buf.as_mut() {
+                buf.key.wipe();
+            }
+            return Ok(None);
+        }
         let buf = slot.buf.as_mut().ok_or(EIO)?;
         // Keys do not linger in memory longer than the request.
         buf.key.wipe();
         if (buf.used_len as usize) < buf.input_len {
             return Err(EIO);
         }
-        Ok(buf.input)
+        Ok(Some(buf.input))
     }
 
     /// Creates a session of `kind` for `algo` and `key`; returns its id.
@@ -213,7 +339,7 @@ impl ControlQueue {
         if key.len() > MAX_KEY || (key.is_empty() && kind != SessionKind::Hash) {
             return Err(EINVAL);
         }
-        let input = self.transact(send, Abandoned::Create { kind, algo }, |b| {
+        let input = self.transact(send, Abandoned::Create { kind, algo }, None, |b| {
             b.hdr = wire::create_session(kind, algo, key.len() as u32);
             b.key[..key.len()].copy_from_slice(key);
             b.key_len = key.len();
@@ -225,7 +351,8 @@ impl ControlQueue {
         session_answer(&input)
     }
 
-    /// Destroys a session.
+    /// Destroys a session. A `send` that refuses it with `EOPENSTALE` (a device reset destroyed
+    /// the session already, and the id may name another session by now) makes it a success.
     pub(crate) fn destroy_session(
         &self,
         send: SendFn<'_>,
@@ -233,7 +360,9 @@ impl ControlQueue {
         algo: u32,
         session_id: u64,
     ) -> Result {
-        let input = self.transact(send, Abandoned::Other, |b| {
+        // VIRTIO_CRYPTO_OK: what a reset did is as good as the device's answer.
+        let moot = Some([0u8; SESSION_INPUT_LEN]);
+        let input = self.transact(send, Abandoned::Other, moot, |b| {
             fill_destroy(b, kind, algo, session_id)
         })?;
         wire::status_to_result(u32::from(input[0]))

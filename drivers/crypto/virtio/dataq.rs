@@ -11,25 +11,42 @@
 
 use crate::{
     abstractions::{
+        bindings,
         crypto::{backlog::Backlog, Queued},
         irq_spinlock::IrqSpinLock,
         virtio::{Either, Virtqueue},
     },
     requests::{DataCtx, DataRequest, QueueItem},
+    session_book::SessionBook,
     stats::Stats,
+    wire,
 };
 use core::sync::atomic::{AtomicBool, Ordering};
-use kernel::prelude::*;
+use kernel::{
+    prelude::*,
+    time::{Delta, Instant, Monotonic},
+};
 
 /// The state of one data queue that lives beside its virtqueue.
 #[pin_data]
 struct State {
     #[pin]
     backlog: Backlog<DataCtx>,
+    /// Requests the device answered `VIRTIO_CRYPTO_ERR`, waiting for the device check
+    /// (is it still ready?) before they complete or are resubmitted.
+    #[pin]
+    parked: Backlog<DataCtx>,
     /// Requests on the ring.
     inflight: u32,
     /// At most this many on the ring (0: no limit but the ring's).
     depth: u32,
+    /// The device recovers: requests wait in the backlog, the ring is not refilled.
+    held: bool,
+    /// The order of the next submission.
+    next_seq: u64,
+    /// When the device last made progress on this queue (a completion, or the submission
+    /// that found the ring empty): the stall watchdog measures from here.
+    progress: Option<Instant<Monotonic>>,
 }
 
 impl State {
@@ -48,14 +65,21 @@ pub(crate) struct DataQueue {
 /// The virtqueue of a data queue.
 pub(crate) type DataVq = IrqSpinLock<Virtqueue<QueueItem>>;
 
+/// What the device answers for a request it could not do (`VIRTIO_CRYPTO_ERR`).
+const STATUS_ERR: u8 = bindings::VIRTIO_CRYPTO_ERR as u8;
+
 impl DataQueue {
     pub(crate) fn new(depth: u32) -> impl PinInit<Self> {
         pin_init!(Self {
             state <- crate::new_irq_spinlock!(
                 pin_init!(State {
                     backlog <- Backlog::new(),
+                    parked <- Backlog::new(),
                     inflight: 0,
                     depth,
+                    held: false,
+                    next_seq: 0,
+                    progress: None,
                 }),
                 "virtio_crypto_rs:dataq"
             ),
@@ -63,12 +87,13 @@ impl DataQueue {
     }
 
     /// Puts `req` on the ring, or in the backlog if the ring is full (or others wait already,
-    /// to keep the order). `dead` is checked under the lock that `shutdown` takes, so that no
-    /// request slips in after the drain.
+    /// to keep the order, or the device recovers). `dead` is checked under the lock that
+    /// `shutdown` takes, so that no request slips in after the drain.
     pub(crate) fn submit(
         &self,
         vq: &DataVq,
         dead: &AtomicBool,
+        book: &SessionBook,
         stats: &Stats,
         req: DataRequest,
     ) -> Result<Queued, (Error, DataRequest)> {
@@ -77,12 +102,30 @@ impl DataQueue {
             return Err((ENODEV, req));
         }
         let st = guard.as_mut().project();
+        if *st.held {
+            // The device recovers: the request waits, and its caller sees latency. One that
+            // may backlog hears -EBUSY (dm-crypt then stops sending), others -EINPROGRESS.
+            Stats::add(&stats.backlogged, 1);
+            if req.may_backlog() {
+                st.backlog.push_back(req)?;
+                return Ok(Queued::Backlogged);
+            }
+            st.backlog.hold_back(req);
+            return Ok(Queued::InProgress);
+        }
         let full = *st.depth != 0 && *st.inflight >= *st.depth;
         let req = if st.backlog.is_empty() && !full {
+            let mut req = req;
+            if let Err(e) = stamp(&mut req, book, st.next_seq) {
+                return Err((e, req));
+            }
             let mut q = vq.lock();
             match q.submit_left(req) {
                 Ok(()) => {
                     q.kick();
+                    if *st.inflight == 0 {
+                        *st.progress = Some(Instant::now());
+                    }
                     *st.inflight += 1;
                     Stats::add(&stats.submitted, 1);
                     return Ok(Queued::InProgress);
@@ -104,10 +147,15 @@ impl DataQueue {
         drop(self.state.lock());
     }
 
-    /// Moves backlogged requests onto the ring while there is room.
-    fn refill(state: &mut Pin<&mut State>, vq: &mut Virtqueue<QueueItem>, stats: &Stats) {
+    /// Moves backlogged requests onto the ring while there is room (not while held).
+    fn refill(
+        state: &mut Pin<&mut State>,
+        vq: &mut Virtqueue<QueueItem>,
+        book: &SessionBook,
+        stats: &Stats,
+    ) {
         let mut added = false;
-        while !state.full() {
+        while !state.full() && !state.held {
             let mut st = state.as_mut().project();
             let Some(mut req) = st.backlog.as_mut().pop_front() else {
                 break;
@@ -115,9 +163,16 @@ impl DataQueue {
             // The caller got -EBUSY; it learns now that its request was accepted. Done
             // before the request can complete: completion needs the lock held here.
             req.notify_in_progress();
+            if let Err(e) = stamp(&mut req, book, st.next_seq) {
+                req.complete(Err(e));
+                continue;
+            }
             match vq.submit_left(req) {
                 Ok(()) => {
                     added = true;
+                    if *st.inflight == 0 {
+                        *st.progress = Some(Instant::now());
+                    }
                     *st.inflight += 1;
                     Stats::add(&stats.submitted, 1);
                 }
@@ -136,42 +191,204 @@ impl DataQueue {
     /// The queue's interrupt: gives every request the device has finished back to its
     /// algorithm and refills the ring from the backlog. Requests are completed with no lock
     /// held, since a completion callback may submit the next request.
-    pub(crate) fn service(&self, vq: &DataVq, stats: &Stats) {
+    ///
+    /// A request the device answered `VIRTIO_CRYPTO_ERR` is parked instead: the device may
+    /// have stopped being ready (it answers ERR to everything then). Returns whether one
+    /// was, so that the caller has the device checked.
+    pub(crate) fn service(&self, vq: &DataVq, book: &SessionBook, stats: &Stats) -> bool {
+        let mut parked = false;
         loop {
             let done = {
                 let mut guard = self.state.lock();
                 let mut q = vq.lock();
                 let done = q.get_buf();
                 let mut pinned = guard.as_mut();
-                if done.is_some() {
-                    let st = pinned.as_mut().project();
-                    *st.inflight = st.inflight.saturating_sub(1);
-                }
-                Self::refill(&mut pinned, &mut q, stats);
+                let done = match done {
+                    Some((Either::Left(mut req), used)) => {
+                        let st = pinned.as_mut().project();
+                        *st.inflight = st.inflight.saturating_sub(1);
+                        *st.progress = Some(Instant::now());
+                        if req.ctx().status[0] == STATUS_ERR {
+                            req.ctx().used = used;
+                            st.parked.hold_back(req);
+                            parked = true;
+                            None
+                        } else {
+                            Some(Some((req, used)))
+                        }
+                    }
+                    // A control buffer never goes on a data queue; it is freed if it did.
+                    Some((Either::Right(_), _)) => None,
+                    None => Some(None),
+                };
+                Self::refill(&mut pinned, &mut q, book, stats);
                 done
             };
             match done {
-                Some((Either::Left(req), used)) => req.resume(used),
-                // A control buffer never goes on a data queue; it is freed if it did.
-                Some((Either::Right(buf), _)) => drop(buf),
+                Some(Some((req, used))) => req.resume(used),
+                Some(None) => break,
+                None => {}
+            }
+        }
+        parked
+    }
+
+    /// Holds the queue: new requests wait in the backlog, the ring is not refilled.
+    pub(crate) fn hold(&self) {
+        *self.state.lock().as_mut().project().held = true;
+    }
+
+    /// Ends the hold and refills the ring from the backlog.
+    pub(crate) fn release(&self, vq: &DataVq, book: &SessionBook, stats: &Stats) {
+        let mut guard = self.state.lock();
+        let mut q = vq.lock();
+        let mut pinned = guard.as_mut();
+        *pinned.as_mut().project().held = false;
+        Self::refill(&mut pinned, &mut q, book, stats);
+    }
+
+    /// After the device check: the parked requests go back to the front of the backlog, to
+    /// be resubmitted (`requeue`, the device was not ready), or complete with the device's
+    /// answer (it is ready: the ERR was real).
+    pub(crate) fn unpark(&self, requeue: bool) {
+        if requeue {
+            let mut guard = self.state.lock();
+            let mut st = guard.as_mut().project();
+            // Parked, then backlogged: the parked ones are older. Neither move changes
+            // what a caller was told.
+            while let Some(req) = st.backlog.as_mut().pop_front() {
+                st.parked.as_mut().hold_back(req);
+            }
+            while let Some(mut req) = st.parked.as_mut().pop_front() {
+                req.ctx().status = [0xff];
+                st.backlog.as_mut().hold_back(req);
+            }
+            return;
+        }
+        loop {
+            let req = {
+                let mut guard = self.state.lock();
+                guard.as_mut().project().parked.pop_front()
+            };
+            let Some(mut req) = req else {
+                break;
+            };
+            let used = req.ctx().used;
+            req.resume(used);
+        }
+    }
+
+    /// After a device reset (the device uses no buffer any more): every request the device
+    /// finished goes back to its algorithm; those it did not finish, and the parked ones,
+    /// go back to the front of the backlog in their submission order, to be resubmitted.
+    pub(crate) fn take_back(&self, vq: &DataVq) {
+        // The order is restored from the requests' sequence numbers, sorted in a vector made
+        // now (recovery may allocate; requests do not). Without it they keep the ring's order.
+        // One lock at a time (each guard is dropped at the end of its statement): the order
+        // is the queue's state, then the virtqueue.
+        let parked = self.state.lock().parked.len();
+        let cap = vq.lock().size() as usize + parked;
+        let mut unfinished: KVec<DataRequest> =
+            KVec::with_capacity(cap, GFP_KERNEL).unwrap_or_default();
+        loop {
+            let (done, lost) = {
+                let _guard = self.state.lock();
+                let mut q = vq.lock();
+                let done = q.get_buf();
+                let lost = if done.is_none() {
+                    q.detach_unused_buf()
+                } else {
+                    None
+                };
+                (done, lost)
+            };
+            let lost = match (done, lost) {
+                (None, None) => break,
+                // A request answered ERR around a reset is resubmitted, as unfinished.
+                (Some((Either::Left(req), _)), _) if req.ctx_ref().status[0] == STATUS_ERR => req,
+                (Some((Either::Left(req), used)), _) => {
+                    req.resume(used);
+                    continue;
+                }
+                (_, Some(Either::Left(req))) => req,
+                _ => continue,
+            };
+            if unfinished.len() == unfinished.capacity() {
+                let _ = unfinished.reserve(16, GFP_KERNEL);
+            }
+            if let Err(e) = unfinished.push_within_capacity(lost) {
+                // No room to sort: straight to the front, out of order.
+                let mut guard = self.state.lock();
+                guard.as_mut().project().backlog.push_front(e.0);
+            }
+        }
+        let mut guard = self.state.lock();
+        let st = guard.as_mut().project();
+        *st.inflight = 0;
+        *st.progress = None;
+        let mut st = guard.as_mut().project();
+        while let Some(req) = st.parked.as_mut().pop_front() {
+            if let Err(e) = unfinished.push_within_capacity(req) {
+                st.backlog.as_mut().push_front(e.0);
+            }
+        }
+        unfinished.sort_unstable_by_key(|r| r.ctx_ref().seq);
+        while let Some(mut req) = unfinished.pop() {
+            // No stale status: the device writes a new one.
+            req.ctx().status = [0xff];
+            st.backlog.as_mut().push_front(req);
+        }
+    }
+
+    /// Fails every request the queue holds (backlog, parked) with `err`: the device is gone
+    /// or given up.
+    pub(crate) fn fail_held(&self, err: Error) {
+        loop {
+            let req = {
+                let mut guard = self.state.lock();
+                let mut st = guard.as_mut().project();
+                match st.parked.as_mut().pop_front() {
+                    Some(r) => Some(r),
+                    None => st.backlog.as_mut().pop_front(),
+                }
+            };
+            match req {
+                Some(req) => req.complete(Err(err)),
                 None => break,
             }
         }
     }
 
+    /// Whether requests are on the ring.
+    pub(crate) fn busy(&self) -> bool {
+        self.state.lock().inflight > 0
+    }
+
+    /// How long the device has not answered while requests are on the ring, if longer than
+    /// `timeout`.
+    pub(crate) fn stalled(&self, timeout: Delta) -> Option<Delta> {
+        let guard = self.state.lock();
+        if guard.inflight == 0 || guard.held {
+            return None;
+        }
+        let age = guard.progress?.elapsed();
+        (age > timeout).then_some(age)
+    }
+
     /// Fails every request of the queue after the device was reset: those the device finished
-    /// go back to their algorithm, the others fail with `ENODEV`, the backlog too (its
-    /// callers hear `-EINPROGRESS` first).
-    pub(crate) fn drain(&self, vq: &DataVq) {
+    /// go back to their algorithm, the others fail with `err`, the backlog too (its callers
+    /// hear `-EINPROGRESS` first).
+    pub(crate) fn drain(&self, vq: &DataVq, err: Error) {
         loop {
             let (done, lost, waiting) = {
                 let mut guard = self.state.lock();
                 let mut q = vq.lock();
-                (
-                    q.get_buf(),
-                    q.detach_unused_buf(),
-                    guard.as_mut().project().backlog.pop_front(),
-                )
+                let mut st = guard.as_mut().project();
+                let waiting = match st.parked.as_mut().pop_front() {
+                    Some(r) => Some(r),
+                    None => st.backlog.as_mut().pop_front(),
+                };
+                (q.get_buf(), q.detach_unused_buf(), waiting)
             };
             if done.is_none() && lost.is_none() && waiting.is_none() {
                 break;
@@ -180,11 +397,24 @@ impl DataQueue {
                 req.resume(used);
             }
             if let Some(req) = waiting {
-                req.complete(Err(ENODEV));
+                req.complete(Err(err));
             }
             if let Some(Either::Left(req)) = lost {
-                req.complete(Err(ENODEV));
+                req.complete(Err(err));
             }
         }
     }
+}
+
+/// Writes the current device id of the request's session into its header, at every
+/// (re)submission: after a device reset the session has another id, or none yet. Gives the
+/// request its place in the queue's order.
+fn stamp(req: &mut DataRequest, book: &SessionBook, seq: &mut u64) -> Result {
+    let ctx = req.ctx();
+    let id = book.id(ctx.session).ok_or(EIO)?;
+    wire::set_data_session(&mut ctx.hdr, id);
+    ctx.status = [0xff];
+    ctx.seq = *seq;
+    *seq = seq.wrapping_add(1);
+    Ok(())
 }

@@ -12,15 +12,32 @@ use crate::{
         virtio::{self, Virtqueues},
     },
     config::{DeviceConfig, RawConfig},
-    control::{self, Sessions},
+    control::Sessions,
+    device_work::{DeviceWork, WorkOps},
     queues::{self, QueueEvents},
     requests::{ControlBuf, DataRequest},
+    session_book::Recipe,
     session_check::{self, Usable},
     stats::Stats,
     wire::SessionKind,
 };
-use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use kernel::{debugfs, device::Core, devres::Devres, prelude::*, str::CString, sync::Arc};
+use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use kernel::{
+    debugfs,
+    device::Core,
+    devres::Devres,
+    new_mutex,
+    prelude::*,
+    str::CString,
+    sync::{Arc, Mutex},
+    time::{Delta, Instant, Monotonic},
+};
+
+/// Recoveries at most within [`RECOVERY_WINDOW_MS`]; one more and the device is given up.
+const RECOVERY_BURST: usize = 4;
+const RECOVERY_WINDOW_MS: i64 = 10_000;
+/// When the last recoveries happened.
+type RecentRecoveries = [Option<Instant<Monotonic>>; RECOVERY_BURST];
 
 /// What transforms share with the device: it outlives the binding (a transform may hold it
 /// after the device is gone; the queues are then revoked and every request fails).
@@ -33,6 +50,16 @@ pub(crate) struct CryptoDevice {
     data_queues: usize,
     next_queue: AtomicUsize,
     dead: AtomicBool,
+    /// Serialises session creation and destruction with the book's re-creation after a
+    /// reset (sleeps: control requests wait for the device).
+    sessions: Pin<KBox<Mutex<()>>>,
+    /// The device's work items (check, recovery, stall watchdog).
+    pub(crate) work: Arc<DeviceWork>,
+    /// Between `freeze` and `restore`: no recovery.
+    suspended: AtomicBool,
+    /// When the last recoveries happened (a device that needs them again and again is
+    /// given up). Only used by the device work and PM callbacks (device lock held).
+    recent: Pin<KBox<Mutex<RecentRecoveries>>>,
 }
 
 impl CryptoDevice {
@@ -50,12 +77,12 @@ impl CryptoDevice {
         &self.events.stats
     }
 
-    /// The kept session of hash `algo`, if the device serves it.
-    pub(crate) fn hash_session(&self, algo: u32) -> Option<u64> {
+    /// The handle of the kept session of hash `algo`, if the device serves it.
+    pub(crate) fn hash_handle(&self, algo: u32) -> Option<u64> {
         if algo >= 32 || self.usable.hashes & (1u32 << algo) == 0 {
             return None;
         }
-        self.usable.hash_sessions.get(algo as usize).copied()
+        self.usable.hash_handles.get(algo as usize).copied()
     }
 
     /// Sends a request to data queue `index`; if the queue cannot take it, it comes back.
@@ -70,17 +97,29 @@ impl CryptoDevice {
         let (Some(vq), Some(data)) = (queues.get(index), self.events.data.get(index)) else {
             return Err((ENODEV, req));
         };
-        data.submit(vq, &self.dead, &self.events.stats, req)
+        let queued = data.submit(vq, &self.dead, &self.events.book, &self.events.stats, req)?;
+        // Only while requests are in flight; one pending watchdog per device.
+        self.work.arm_watchdog(crate::stall_timeout_ms() / 2);
+        Ok(queued)
     }
 
-    fn send_control(&self, buf: KBox<ControlBuf>) -> Result<(), (Error, KBox<ControlBuf>)> {
+    /// Sends a control buffer; `may_send` is asked under the queue's lock (see
+    /// [`control::ControlQueue::send_on`]).
+    fn send_control(
+        &self,
+        buf: KBox<ControlBuf>,
+        may_send: &dyn Fn() -> bool,
+    ) -> Result<(), (Error, KBox<ControlBuf>)> {
+        if self.is_dead() {
+            return Err((ENODEV, buf));
+        }
         let Some(queues) = self.queues.try_access() else {
             return Err((ENODEV, buf));
         };
         let Some(vq) = queues.get(self.events.control_index) else {
             return Err((ENODEV, buf));
         };
-        control::send_on(vq, buf)
+        self.events.control.send_on(vq, buf, may_send)
     }
 
     /// Stops the device and fails everything it still holds. Called on remove, with the
@@ -98,7 +137,7 @@ impl CryptoDevice {
         };
         for (index, data) in self.events.data.iter().enumerate() {
             if let Some(vq) = queues.get(index) {
-                data.drain(vq);
+                data.drain(vq, ENODEV);
             }
         }
         if let Some(vq) = queues.get(self.events.control_index) {
@@ -107,26 +146,222 @@ impl CryptoDevice {
     }
 }
 
+impl CryptoDevice {
+    /// Stops taking requests and takes back everything the device held, for a reset (its
+    /// `reset_prepare`, or `freeze`): new requests wait in the backlogs, the rings are not
+    /// refilled; after the device is reset, what it finished completes, what it did not goes
+    /// back to the front of its queue's backlog, in order; the control request in progress
+    /// is taken back to be sent again after [`CryptoDevice::resume`]; the virtqueues are
+    /// deleted (their locks stay).
+    pub(crate) fn quiesce(&self, dev: &virtio::Device<Core<'_>>) -> Result {
+        for data in self.events.data.iter() {
+            data.hold();
+        }
+        self.events.control.hold();
+        // The device uses no buffer after this, and no queue callback runs.
+        dev.reset();
+        let queues = self.queues.access(dev.as_ref())?;
+        for (index, data) in self.events.data.iter().enumerate() {
+            if let Some(vq) = queues.get(index) {
+                data.take_back(vq);
+            }
+        }
+        if let Some(vq) = queues.get(self.events.control_index) {
+            self.events.control.take_back(&mut vq.lock());
+        }
+        // Every session is gone with the reset.
+        self.events.book.forget_ids();
+        queues.delete(dev)
+    }
+
+    /// Sets the device up again after [`CryptoDevice::quiesce`] and a device reset (its
+    /// `reset_done`, or `restore`): creates the virtqueues again, sets DRIVER_OK, creates
+    /// every session of the book again (new ids) and refills the rings from the backlogs.
+    pub(crate) fn resume(&self, dev: &virtio::Device<Core<'_>>) -> Result {
+        let queues = self.queues.access(dev.as_ref())?;
+        queues.recreate(dev)?;
+        dev.ready();
+        // Control requests go on: waiting setkeys first, then the book (under `sessions`,
+        // so that no session is made or destroyed in between).
+        self.events.control.release();
+        {
+            let _sessions = self.sessions.lock();
+            let refused = self.events.book.recreate(|kind, algo, key| {
+                self.create_on_device(kind, algo, key).map(|(id, _)| id)
+            })?;
+            if refused > 0 {
+                // Their requests fail with EIO; the transforms' next setkey tries again.
+                dev_warn!(
+                    dev.as_ref(),
+                    "the device refused to create {refused} sessions again\n"
+                );
+            }
+        }
+        for (index, data) in self.events.data.iter().enumerate() {
+            if let Some(vq) = queues.get(index) {
+                data.release(vq, &self.events.book, &self.events.stats);
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives the device up: every request it holds fails with `EIO` (and every later one
+    /// with `ENODEV`), control requests fail, and the device is reset. The caller
+    /// unregisters what only it served.
+    pub(crate) fn give_up(&self, dev: &virtio::Device<Core<'_>>) {
+        self.dead.store(true, Ordering::Release);
+        for data in self.events.data.iter() {
+            data.fence();
+        }
+        dev.reset();
+        if let Ok(queues) = self.queues.access(dev.as_ref()) {
+            for (index, data) in self.events.data.iter().enumerate() {
+                if let Some(vq) = queues.get(index) {
+                    data.drain(vq, EIO);
+                }
+            }
+            if let Some(vq) = queues.get(self.events.control_index) {
+                self.events.control.abort(&mut vq.lock());
+            }
+        }
+        for data in self.events.data.iter() {
+            data.fail_held(EIO);
+        }
+        self.events.control.release();
+    }
+
+    /// Holds every data queue (the device may have stopped being ready): requests wait.
+    pub(crate) fn hold_requests(&self) {
+        for data in self.events.data.iter() {
+            data.hold();
+        }
+    }
+
+    /// Ends a hold without a reset: the parked requests are resubmitted first (`requeue`),
+    /// or complete with the device's answer; the rings are refilled.
+    pub(crate) fn release_requests(&self, dev: &virtio::Device<Core<'_>>, requeue: bool) {
+        let Ok(queues) = self.queues.access(dev.as_ref()) else {
+            return;
+        };
+        for (index, data) in self.events.data.iter().enumerate() {
+            data.unpark(requeue);
+            if let Some(vq) = queues.get(index) {
+                data.release(vq, &self.events.book, &self.events.stats);
+            }
+        }
+    }
+
+    /// The first data queue on which the device has not answered for more than `timeout`,
+    /// and for how long.
+    pub(crate) fn stalled(&self, timeout: Delta) -> Option<(usize, Delta)> {
+        self.events
+            .data
+            .iter()
+            .enumerate()
+            .find_map(|(i, d)| d.stalled(timeout).map(|age| (i, age)))
+    }
+
+    /// Whether requests are on a ring.
+    pub(crate) fn busy(&self) -> bool {
+        self.events.data.iter().any(|d| d.busy())
+    }
+
+    /// Between `freeze` and `restore` (counted in `resumes` when it ends).
+    pub(crate) fn set_suspended(&self, on: bool) {
+        if !on && self.suspended.load(Ordering::Acquire) {
+            Stats::add(&self.events.stats.resumes, 1);
+        }
+        self.suspended.store(on, Ordering::Release);
+    }
+
+    pub(crate) fn is_suspended(&self) -> bool {
+        self.suspended.load(Ordering::Acquire)
+    }
+
+    /// Records a recovery; false if it is one too many in a short time.
+    pub(crate) fn note_recovery(&self) -> bool {
+        let now = Instant::<Monotonic>::now();
+        // Milliseconds since each recorded recovery; never is as good as long ago.
+        let age = |t: &Option<Instant<Monotonic>>| t.map_or(i64::MAX, |t| (now - t).as_millis());
+        let mut recent = self.recent.lock();
+        if recent.iter().all(|t| age(t) < RECOVERY_WINDOW_MS) {
+            return false;
+        }
+        // Replace the oldest (or an empty slot).
+        if let Some(slot) = recent.iter_mut().max_by_key(|t| age(t)) {
+            *slot = Some(now);
+        }
+        Stats::add(&self.events.stats.recoveries, 1);
+        true
+    }
+}
+
+impl CryptoDevice {
+    /// Creates a session on the device; its device id, and the book's epoch when the
+    /// request went to the device (the id is worth nothing after a later reset).
+    fn create_on_device(&self, kind: SessionKind, algo: u32, key: &[u8]) -> Result<(u64, u64)> {
+        let book = &self.events.book;
+        let sent = AtomicU64::new(0);
+        let may_send = || {
+            sent.store(book.epoch(), Ordering::Relaxed);
+            true
+        };
+        let id = self.events.control.create_session(
+            &|b| self.send_control(b, &may_send),
+            kind,
+            algo,
+            key,
+        )?;
+        Stats::add(&self.events.stats.sessions, 1);
+        Ok((id, sent.load(Ordering::Relaxed)))
+    }
+
+    /// Destroys session `id` of the book's `epoch`, unless a reset destroyed it since.
+    fn destroy_on_device(&self, kind: SessionKind, algo: u32, id: u64, epoch: u64) -> Result {
+        let book = &self.events.book;
+        let may_send = || book.epoch() == epoch;
+        self.events
+            .control
+            .destroy_session(&|b| self.send_control(b, &may_send), kind, algo, id)
+    }
+}
+
+/// Sessions are recorded in the device's [`SessionBook`]: transforms hold handles, and the
+/// book knows each session's current device id and how to create it again.
 impl Sessions for CryptoDevice {
     fn create_session(&self, kind: SessionKind, algo: u32, key: &[u8]) -> Result<u64> {
         if self.is_dead() {
             return Err(ENODEV);
         }
-        let id = self
-            .events
-            .control
-            .create_session(&|b| self.send_control(b), kind, algo, key)?;
-        Stats::add(&self.events.stats.sessions, 1);
-        Ok(id)
+        // The recipe first: a session the device made is never left without an entry.
+        let recipe = Recipe::new(kind, algo, key)?;
+        let _sessions = self.sessions.lock();
+        let (id, epoch) = self.create_on_device(kind, algo, key)?;
+        // A reset since the request went to the device leaves the entry without an id (the
+        // recovery, waiting for `sessions`, creates it on the device again).
+        match self.events.book.insert(recipe, id, epoch) {
+            Ok(handle) => Ok(handle),
+            Err(e) => {
+                let _ = self.destroy_on_device(kind, algo, id, epoch);
+                Err(e)
+            }
+        }
     }
 
-    fn destroy_session(&self, kind: SessionKind, algo: u32, id: u64) -> Result {
+    fn destroy_session(&self, handle: u64) -> Result {
+        let _sessions = self.sessions.lock();
+        // The slot is freed and its key wiped even when the device is gone.
+        let epoch = self.events.book.epoch();
+        let (id, recipe) = self.events.book.remove(handle).ok_or(EINVAL)?;
+        let Some(id) = id else {
+            // The device has no session for it (it was reset and refused to make it again).
+            return Ok(());
+        };
         if self.is_dead() {
             return Err(ENODEV);
         }
-        self.events
-            .control
-            .destroy_session(&|b| self.send_control(b), kind, algo, id)
+        // After a reset, `id` may name another session: the reset destroyed this one.
+        self.destroy_on_device(recipe.kind, recipe.algo, id, epoch)
     }
 }
 
@@ -154,7 +389,11 @@ impl VirtioCrypto {
     ///
     /// A device that breaks the specification is refused with one log line that says which
     /// rule it broke; everything set up until then is released by the drops.
-    pub(crate) fn probe(dev: &virtio::Device<Core<'_>>, depth: u32) -> Result<Self> {
+    pub(crate) fn probe(
+        dev: &virtio::Device<Core<'_>>,
+        depth: u32,
+        ops: &'static WorkOps,
+    ) -> Result<Self> {
         if !dev.has_feature(bindings::VIRTIO_F_VERSION_1) {
             dev_err!(dev.as_ref(), "device does not offer VIRTIO_F_VERSION_1\n");
             return Err(ENODEV);
@@ -170,7 +409,11 @@ impl VirtioCrypto {
         // their position in the list, so none can be left out. Requests are spread over all
         // of them, which lets a device that serves each queue in its own thread use them all.
         let data_queues = config.max_dataqueues as usize;
-        let events = Arc::pin_init(QueueEvents::new(data_queues, depth)?, GFP_KERNEL)?;
+        let work = DeviceWork::new(dev.into(), ops)?;
+        let events = Arc::pin_init(
+            QueueEvents::new(data_queues, depth, work.clone())?,
+            GFP_KERNEL,
+        )?;
         let queues = dev.find_vqs(queues::layout(data_queues)?, events.clone())?;
         let (dataq_size, controlq_size) = {
             let q = queues.access(dev.as_ref())?;
@@ -187,6 +430,10 @@ impl VirtioCrypto {
             data_queues,
             next_queue: AtomicUsize::new(0),
             dead: AtomicBool::new(false),
+            sessions: KBox::pin_init(new_mutex!(()), GFP_KERNEL)?,
+            work,
+            suspended: AtomicBool::new(false),
+            recent: KBox::pin_init(new_mutex!([None; RECOVERY_BURST]), GFP_KERNEL)?,
         };
         // From here on `usable` says what the device serves, not only what it advertises;
         // the probe line shows both.
@@ -229,5 +476,13 @@ impl VirtioCrypto {
     /// Stops the device and fails what it held (after its algorithms were unregistered).
     pub(crate) fn shutdown(&self, dev: &virtio::Device<Core<'_>>) {
         self.device.shutdown(dev);
+    }
+}
+
+impl Drop for VirtioCrypto {
+    /// No work item of this binding runs once its data is gone (unbind closed them already;
+    /// a failed probe did not).
+    fn drop(&mut self) {
+        self.device.work.close();
     }
 }

@@ -10,10 +10,12 @@ use crate::{
     },
     control::ControlQueue,
     dataq::DataQueue,
+    device_work::{self, DeviceWork},
     requests::QueueItem,
+    session_book::SessionBook,
     stats::Stats,
 };
-use kernel::{prelude::*, str::CString};
+use kernel::{prelude::*, str::CString, sync::Arc};
 
 /// The driver's side of every queue: per data queue its backlog, the control queue, and
 /// the counters. Reached from the queue interrupts.
@@ -23,11 +25,20 @@ pub(crate) struct QueueEvents {
     #[pin]
     pub(crate) control: ControlQueue,
     pub(crate) control_index: usize,
+    /// Every live session of the device, by handle.
+    #[pin]
+    pub(crate) book: SessionBook,
     pub(crate) stats: Stats,
+    /// Where a request answered ERR has the device checked.
+    work: Arc<DeviceWork>,
 }
 
 impl QueueEvents {
-    pub(crate) fn new(data_queues: usize, depth: u32) -> Result<impl PinInit<Self, Error>> {
+    pub(crate) fn new(
+        data_queues: usize,
+        depth: u32,
+        work: Arc<DeviceWork>,
+    ) -> Result<impl PinInit<Self, Error>> {
         let mut data = KVec::with_capacity(data_queues, GFP_KERNEL)?;
         for _ in 0..data_queues {
             data.push(
@@ -40,7 +51,9 @@ impl QueueEvents {
             data,
             control <- control,
             control_index: data_queues,
+            book <- SessionBook::new(),
             stats: Stats::default(),
+            work,
         }? Error))
     }
 }
@@ -52,7 +65,9 @@ impl QueueHandler for QueueEvents {
         if index == self.control_index {
             self.control.complete(&mut queue.lock());
         } else if let Some(data) = self.data.get(index) {
-            data.service(queue, &self.stats);
+            if data.service(queue, &self.book, &self.stats) {
+                self.work.schedule(device_work::CHECK);
+            }
         }
     }
 }

@@ -25,8 +25,16 @@ pub(crate) const MAX_DIGEST: usize = 64;
 /// Every field is plain data valid for any bit pattern.
 #[derive(Clone, Copy)]
 pub(crate) struct DataCtx {
-    /// The request header.
+    /// The request header. Its session id is written by the data queue at every
+    /// submission, from `session`.
     pub(crate) hdr: [u8; HDR_LEN],
+    /// The handle of the request's session in the device's session book.
+    pub(crate) session: u64,
+    /// The order of the request's last submission on its queue (recovery resubmits in
+    /// this order).
+    pub(crate) seq: u64,
+    /// The used length the device gave a request parked for a device check.
+    pub(crate) used: u32,
     /// The IV the device reads (ciphers), `iv_len` bytes of it.
     pub(crate) iv: [u8; MAX_IV],
     pub(crate) iv_len: usize,
@@ -49,6 +57,9 @@ impl Default for DataCtx {
     fn default() -> Self {
         Self {
             hdr: [0; HDR_LEN],
+            session: 0,
+            seq: 0,
+            used: 0,
             iv: [0; MAX_IV],
             iv_len: 0,
             result: [0; MAX_DIGEST],

@@ -31,8 +31,9 @@ pub(crate) struct Usable {
     pub(crate) macs: u64,
     /// The aeads of [`AEADS`] it serves, by index there.
     pub(crate) aeads: u64,
-    /// The kept hash session per `VIRTIO_CRYPTO_HASH_*` (valid where `hashes` has the bit).
-    pub(crate) hash_sessions: [u64; 16],
+    /// The handle of the kept hash session per `VIRTIO_CRYPTO_HASH_*` (valid where `hashes`
+    /// has the bit).
+    pub(crate) hash_handles: [u64; 16],
 }
 
 fn refused(dev: &kernel::device::Device, name: &CStr, e: Error) {
@@ -53,9 +54,9 @@ fn try_once(
     name: &CStr,
 ) -> bool {
     match s.create_session(kind, algo, key) {
-        Ok(id) => {
+        Ok(handle) => {
             // A failed destroy leaks one device session; the algorithm itself works.
-            if let Err(e) = s.destroy_session(kind, algo, id) {
+            if let Err(e) = s.destroy_session(handle) {
                 dev_warn!(dev, "probe session for {:?} not destroyed: {:?}\n", name, e);
             }
             true
@@ -95,9 +96,9 @@ pub(crate) fn usable(
     for hash in HASHES.iter().filter(|h| h.offered_by(hashes, macs)) {
         match hash.keying {
             Keying::None => match s.create_session(SessionKind::Hash, hash.algo, &[]) {
-                Ok(id) => {
-                    if let Some(slot) = u.hash_sessions.get_mut(hash.algo as usize) {
-                        *slot = id;
+                Ok(handle) => {
+                    if let Some(slot) = u.hash_handles.get_mut(hash.algo as usize) {
+                        *slot = handle;
                         u.hashes |= 1u32 << hash.algo;
                     }
                 }

@@ -28,14 +28,13 @@ pub(crate) struct AlgData {
     pub(crate) devices: Arc<Devices>,
 }
 
-/// A transform: the device it uses and its two sessions.
+/// A transform: the device it uses and the handles of its two sessions.
 pub(crate) struct TfmCtx {
     device: Arc<CryptoDevice>,
     queue: usize,
     keyed: AtomicBool,
-    enc: AtomicU64,
-    dec: AtomicU64,
-    algo: u32,
+    enc_handle: AtomicU64,
+    dec_handle: AtomicU64,
 }
 
 /// `DataCtx::flags`: the request encrypts.
@@ -44,14 +43,9 @@ const ENCRYPT: u32 = 1;
 impl TfmCtx {
     fn destroy_sessions(&self) {
         if self.keyed.swap(false, Ordering::AcqRel) {
-            for (id, dir) in [
-                (self.enc.load(Ordering::Relaxed), Direction::Encrypt),
-                (self.dec.load(Ordering::Relaxed), Direction::Decrypt),
-            ] {
+            for handle in [&self.enc_handle, &self.dec_handle] {
                 // A device that is gone has no session left to free.
-                let _ = self
-                    .device
-                    .destroy_session(SessionKind::Cipher(dir), self.algo, id);
+                let _ = self.device.destroy_session(handle.load(Ordering::Relaxed));
             }
         }
     }
@@ -132,9 +126,8 @@ impl Skcipher for VirtioSkcipher {
             device,
             queue,
             keyed: AtomicBool::new(false),
-            enc: AtomicU64::new(0),
-            dec: AtomicU64::new(0),
-            algo: cipher.algo,
+            enc_handle: AtomicU64::new(0),
+            dec_handle: AtomicU64::new(0),
         })
     }
 
@@ -151,14 +144,14 @@ impl Skcipher for VirtioSkcipher {
         let algo = alg.cipher.algo;
         let enc = dev.create_session(SessionKind::Cipher(Direction::Encrypt), algo, key)?;
         let dec = match dev.create_session(SessionKind::Cipher(Direction::Decrypt), algo, key) {
-            Ok(id) => id,
+            Ok(handle) => handle,
             Err(e) => {
-                let _ = dev.destroy_session(SessionKind::Cipher(Direction::Encrypt), algo, enc);
+                let _ = dev.destroy_session(enc);
                 return Err(e);
             }
         };
-        tfm.enc.store(enc, Ordering::Relaxed);
-        tfm.dec.store(dec, Ordering::Relaxed);
+        tfm.enc_handle.store(enc, Ordering::Relaxed);
+        tfm.dec_handle.store(dec, Ordering::Relaxed);
         tfm.keyed.store(true, Ordering::Release);
         Ok(())
     }
@@ -178,8 +171,12 @@ impl Skcipher for VirtioSkcipher {
             if !tfm.keyed.load(Ordering::Acquire) {
                 return Outcome::Failed(wire::errno(kernel::bindings::ENOKEY), req);
             }
-            let session = if encrypt { &tfm.enc } else { &tfm.dec };
-            (session.load(Ordering::Relaxed), tfm.queue)
+            let handle = if encrypt {
+                &tfm.enc_handle
+            } else {
+                &tfm.dec_handle
+            };
+            (handle.load(Ordering::Relaxed), tfm.queue)
         };
         let iv_len = cipher.ivsize as usize;
         // `max_size` bounds the sum of a request's variable-length parts: IV, source and
@@ -205,7 +202,9 @@ impl Skcipher for VirtioSkcipher {
         };
         {
             let ctx = req.ctx();
-            ctx.hdr = wire::cipher_data_req(opcode, cipher.algo, session, iv_len as u32, len32);
+            // The queue writes the session's current device id at every submission.
+            ctx.hdr = wire::cipher_data_req(opcode, cipher.algo, 0, iv_len as u32, len32);
+            ctx.session = session;
             ctx.iv = iv;
             ctx.iv_len = iv_len;
             ctx.saved = next_iv;

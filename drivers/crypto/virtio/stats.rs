@@ -49,6 +49,10 @@ pub(crate) struct Stats {
     pub(crate) backlogged: AtomicU64,
     pub(crate) bytes: AtomicU64,
     pub(crate) sessions: AtomicU64,
+    /// Device recoveries (resets by the driver, with every request kept).
+    pub(crate) recoveries: AtomicU64,
+    /// Resumes after a system suspend (`restore`), with every request kept.
+    pub(crate) resumes: AtomicU64,
     /// Per algorithm type, indexed by `Kind as usize`.
     types: [TypeStats; Kind::ALL.len()],
 }
@@ -85,6 +89,8 @@ impl Stats {
             b"backlogged" => &self.backlogged,
             b"bytes" => &self.bytes,
             b"sessions" => &self.sessions,
+            b"recoveries" => &self.recoveries,
+            b"resumes" => &self.resumes,
             _ => {
                 let (t, field) = Kind::ALL.iter().find_map(|&k| {
                     let rest = key.strip_prefix(k.name().as_bytes())?;
@@ -112,13 +118,15 @@ impl kernel::fmt::Display for Stats {
     fn fmt(&self, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
         writeln!(
             f,
-            "submitted {}\ncompleted {}\nfailed {}\nbacklogged {}\nbytes {}\nsessions {}",
+            "submitted {}\ncompleted {}\nfailed {}\nbacklogged {}\nbytes {}\nsessions {}\nrecoveries {}\nresumes {}",
             self.submitted.load(Relaxed),
             self.completed.load(Relaxed),
             self.failed.load(Relaxed),
             self.backlogged.load(Relaxed),
             self.bytes.load(Relaxed),
             self.sessions.load(Relaxed),
+            self.recoveries.load(Relaxed),
+            self.resumes.load(Relaxed),
         )?;
         for kind in Kind::ALL {
             let (name, t) = (kind.name(), self.of(kind));

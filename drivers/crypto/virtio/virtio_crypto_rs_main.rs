@@ -28,13 +28,19 @@ mod dataq;
 #[deny(unsafe_code)]
 mod device;
 #[deny(unsafe_code)]
+mod device_work;
+#[deny(unsafe_code)]
 mod devices;
 #[deny(unsafe_code)]
 mod queues;
 #[deny(unsafe_code)]
+mod recovery;
+#[deny(unsafe_code)]
 mod registry;
 #[deny(unsafe_code)]
 mod requests;
+#[deny(unsafe_code)]
+mod session_book;
 #[deny(unsafe_code)]
 mod session_check;
 #[deny(unsafe_code)]
@@ -85,7 +91,7 @@ impl virtio::Driver for VirtioCryptoDriver {
         let depth = *crate::module_parameters::queue_depth.value();
         let registry = module_global::get::<registry::Registry>().ok_or(ENODEV);
         registry.and_then(|registry| {
-            let this = device::VirtioCrypto::probe(dev, depth)?;
+            let this = device::VirtioCrypto::probe(dev, depth, &recovery::OPS)?;
             if let Err(e) = registry.add(this.device.clone()) {
                 registry.remove(&this.device);
                 return Err(e);
@@ -94,16 +100,75 @@ impl virtio::Driver for VirtioCryptoDriver {
         })
     }
 
-    /// Unregisters what only this device served, then stops it and fails what it held.
+    /// Stops the device's work items (a pending recovery gives up waiting for the device
+    /// lock, which unbind holds), unregisters what only this device served, then stops it
+    /// and fails what it held.
     fn unbind<'bound>(
         dev: &'bound virtio::Device<kernel::device::Core<'_>>,
         this: Pin<&Self::Data<'bound>>,
     ) {
+        this.device.work.close();
         if let Some(registry) = module_global::get::<registry::Registry>() {
             registry.remove(&this.device);
         }
         this.shutdown(dev);
     }
+
+    /// Atomic context: the device work reads the status.
+    fn config_changed<'bound>(
+        _dev: &'bound virtio::Device<kernel::device::Bound>,
+        this: Pin<&Self::Data<'bound>>,
+    ) {
+        this.device.work.schedule(device_work::CHECK);
+    }
+
+    /// Suspend: requests wait, what the device held is taken back (see `reset_prepare`).
+    fn freeze<'bound>(
+        dev: &'bound virtio::Device<kernel::device::Core<'_>>,
+        this: Pin<&Self::Data<'bound>>,
+    ) -> Result {
+        this.device.set_suspended(true);
+        this.device.quiesce(dev)
+    }
+
+    /// Resume: as `reset_done`; a device that does not come back is given up.
+    fn restore<'bound>(
+        dev: &'bound virtio::Device<kernel::device::Core<'_>>,
+        this: Pin<&Self::Data<'bound>>,
+    ) -> Result {
+        let ret = this.device.resume(dev);
+        this.device.set_suspended(false);
+        if let Err(e) = ret {
+            dev_err!(
+                dev.as_ref(),
+                "device did not come back after resume ({e:?}): giving it up\n"
+            );
+            recovery::give_up(dev, &this);
+        }
+        ret
+    }
+
+    /// The device is about to be reset (by the device work, or the transport): stop using
+    /// it and take back every request.
+    fn reset_prepare<'bound>(
+        dev: &'bound virtio::Device<kernel::device::Core<'_>>,
+        this: Pin<&Self::Data<'bound>>,
+    ) -> Result {
+        this.device.quiesce(dev)
+    }
+
+    /// The device was reset: queues, sessions and requests again.
+    fn reset_done<'bound>(
+        dev: &'bound virtio::Device<kernel::device::Core<'_>>,
+        this: Pin<&Self::Data<'bound>>,
+    ) -> Result {
+        this.device.resume(dev)
+    }
+}
+
+/// The stall timeout (module parameter), in milliseconds; 0: no stall detection.
+pub(crate) fn stall_timeout_ms() -> u32 {
+    *crate::module_parameters::stall_timeout_ms.value()
 }
 
 /// Clears the module's registry when the module goes (after the driver, declared first).
@@ -151,6 +216,10 @@ module! {
         queue_depth: u32 {
             default: 0,
             description: "Requests in flight per data queue at most (0: as many as the ring holds); more wait in the backlog",
+        },
+        stall_timeout_ms: u32 {
+            default: 30000,
+            description: "A data request the device has not answered within this many ms makes the driver reset the device and resubmit what it held (0: off)",
         },
     },
 }

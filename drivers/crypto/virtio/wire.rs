@@ -56,6 +56,15 @@ impl Hdr {
     }
 }
 
+/// Where every revision-0 data request header (`virtio_crypto_op_header`, first in
+/// `virtio_crypto_op_data_req`) has its session id.
+const DATA_SESSION_AT: usize = offset_of!(DataReq, header.session_id);
+
+/// Writes `session_id` into the data request header `hdr`.
+pub(crate) fn set_data_session(hdr: &mut [u8; HDR_LEN], session_id: u64) {
+    hdr[DATA_SESSION_AT..DATA_SESSION_AT + 8].copy_from_slice(&session_id.to_le_bytes());
+}
+
 /// The kind of session: which service, and for ciphers which direction.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SessionKind {
