@@ -1,0 +1,252 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Allocation failures on the probe and setkey paths (CONFIG_FAILSLAB,
+# CONFIG_FAIL_PAGE_ALLOC, CONFIG_FAULT_INJECTION_DEBUG_FS):
+#   probe    bind the device with the Nth allocation of the binding task
+#            failing (/proc/self/fail-nth), N swept over the whole bind, once
+#            with failslab and once with fail_page_alloc taking the failures
+#   random   bind and unbind with 3% of the task's allocations failing
+#            (task-filter, /proc/self/make-it-fail, probability, times)
+#   setkey   a dm-crypt table load (crypto_alloc_skcipher, setkey, the
+#            device's session) with its Nth allocation failing, swept the same way
+# Every attempt ends in success or a clean error: a failed bind leaves nothing
+# of ours registered, a successful one serves with every algorithm passed, a
+# failed table load leaves no table. Then a clean bind serves dm-crypt, the
+# device holds no session once the mappings are gone, kmemleak finds nothing of
+# ours and the kernel log has no report. (KUnit setkey runs in KUnit's own
+# threads, which a task's fault injection does not reach.)
+. "$(dirname "$0")/vcrypto_lib.sh"
+
+CRYPTSETUP=/usr/sbin/cryptsetup LOSETUP=/usr/sbin/losetup DMSETUP=/usr/sbin/dmsetup
+DRV=/sys/bus/virtio/drivers/$MOD
+DBG=/sys/kernel/debug
+FS=$DBG/failslab FP=$DBG/fail_page_alloc
+# Most attempts per sweep: every N up to $DENSE, then evenly spread.
+STEPS=${VCRYPTO_ALLOC_STEPS:-40} DENSE=${VCRYPTO_ALLOC_DENSE:-12}
+ktap_header 11
+dev=$(crypto_devices | head -1)
+[ -n "$dev" ] || { ktap_diag "no virtio crypto device"; exit $KSFT_SKIP; }
+[ -d $FS ] && [ -d $FP ] && [ -e /proc/self/fail-nth ] ||
+	{ ktap_diag "no failslab/fail_page_alloc in debugfs or no /proc/self/fail-nth"; exit $KSFT_SKIP; }
+for t in $CRYPTSETUP $LOSETUP $DMSETUP; do
+	[ -x $t ] || { ktap_diag "$t missing"; exit $KSFT_SKIP; }
+done
+name=$(basename "$dev")
+module_loaded && module_unload
+quick_selftests
+grep -q "^$C_MOD " /proc/modules && c_driver_unload
+fault_available && fault_cmd clear >/dev/null
+dmesg -c >/dev/null
+KML=$DBG/kmemleak
+[ -w $KML ] && echo clear > $KML
+
+# inject <failslab|fail_page_alloc|none>: which of the two lets the task's
+# allocations reach its failure point. Sleeping allocations count (by default
+# both ignore them), order 0 pages too; one line per forced failure, no stack.
+inject() {
+	for d in $FS $FP; do
+		echo Y > $d/ignore-gfp-wait; echo 0 > $d/probability; echo 1 > $d/verbose
+		echo N > $d/task-filter; echo 1 > $d/interval; echo -1 > $d/times
+	done
+	echo 1 > $FP/min-order
+	case $1 in
+	failslab) echo N > $FS/ignore-gfp-wait ;;
+	fail_page_alloc) echo N > $FP/ignore-gfp-wait; echo 0 > $FP/min-order ;;
+	esac
+}
+on_exit "inject none"
+
+# The Nth candidate allocation of what follows in this shell fails; prints the
+# budget left afterwards (not 0: the path made fewer than N allocations).
+# run_nth <N> <command...>
+run_nth() {
+	n=$1; shift
+	( echo "$n" > /proc/self/fail-nth; "$@" >/dev/null 2>&1; rc=$?
+	  read -r left < /proc/self/fail-nth; echo 0 > /proc/self/fail-nth; echo "$rc $left" )
+}
+# How many candidate allocations <command...> makes (run once, nothing fails).
+count_allocs() {
+	set -- $(run_nth 1000000 "$@")
+	echo $((1000000 - $2))
+}
+# sweep_points <count>: every N up to DENSE, then STEPS points spread up to count.
+sweep_points() {
+	c=$1 n=1
+	while [ $n -le "$c" ] && [ $n -le $DENSE ]; do echo $n; n=$((n + 1)); done
+	step=$(( (c - DENSE) / STEPS )); [ $step -ge 1 ] || step=1
+	while [ $n -le "$c" ]; do echo $n; n=$((n + step)); done
+}
+
+bind_it() { echo "$name" > $DRV/bind; }
+unbind_it() { echo "$name" > $DRV/unbind; }
+is_bound() { [ "$(basename "$(readlink "$dev/driver" 2>/dev/null)")" = "$MOD" ]; }
+# After a bind attempt: bound and serving with every algorithm passed, or not
+# bound with nothing of ours registered. Leaves the device unbound.
+bind_outcome() {
+	if is_bound; then
+		wait_selftests
+		algs=$(our_algs)
+		unbind_it
+		[ -n "$algs" ] && ! echo "$algs" | grep -qv " passed$" && return 0
+		ktap_diag "$1: bound, but: $(echo "$algs" | grep -v " passed$" | head -3 | tr '\n' ' ')"
+		return 1
+	fi
+	[ -z "$(our_algs)" ] && return 0
+	ktap_diag "$1: the bind failed but algorithms stay registered: $(our_algs | head -3 | tr '\n' ' ')"
+	return 1
+}
+
+# probe_sweep <failslab|fail_page_alloc>
+probe_sweep() {
+	inject "$1"
+	total=$(count_allocs bind_it); bind_outcome "$1 count" >/dev/null
+	bad=0 tried=0 bound=0
+	for n in $(sweep_points "$total"); do
+		run_nth "$n" bind_it >/dev/null
+		is_bound && bound=$((bound + 1))
+		bind_outcome "$1 N=$n" || bad=$((bad + 1))
+		tried=$((tried + 1))
+	done
+	inject none
+	ktap_diag "probe, $1: $total candidate allocations; $tried attempts, $bound bound anyway, $bad unclean"
+	ktap_check "probe, $1: every bind with an allocation failing ends bound and serving or cleanly failed" \
+		[ $bad = 0 ] -a $tried -gt 0
+}
+
+module_load || { ktap_fail "the module loads"; exit $KSFT_FAIL; }
+wait_selftests
+is_bound && unbind_it
+unbound_clean() { ! is_bound && [ -z "$(our_algs)" ]; }
+ktap_check "the module loads and the device unbinds" unbound_clean
+
+probe_sweep failslab
+probe_sweep fail_page_alloc
+
+# random: bind and unbind, both in a task whose allocations fail at random.
+inject none
+for d in $FS $FP; do
+	echo Y > $d/task-filter; echo 3 > $d/probability; echo -1 > $d/times
+done
+echo N > $FS/ignore-gfp-wait; echo N > $FP/ignore-gfp-wait; echo 0 > $FP/min-order
+bad=0 bound=0 i=0
+while [ $i -lt 8 ]; do
+	( echo 1 > /proc/self/make-it-fail; bind_it ) 2>/dev/null
+	if is_bound; then
+		bound=$((bound + 1))
+		wait_selftests
+		our_algs | grep -qv " passed$" && bad=$((bad + 1))
+		( echo 1 > /proc/self/make-it-fail; unbind_it ) 2>/dev/null
+		is_bound && { ktap_diag "random: the unbind failed"; bad=$((bad + 1)); unbind_it; }
+	fi
+	[ -z "$(our_algs)" ] || { ktap_diag "random: algorithms left after the unbind"; bad=$((bad + 1)); }
+	i=$((i + 1))
+done
+inject none
+ktap_diag "random: $i binds with 3% of the allocations failing, $bound bound"
+ktap_check "random: binds and unbinds with random allocation failures end clean" [ $bad = 0 ]
+
+# setkey: a crypt table load, the Nth allocation failing. dmsetup is a program of
+# its own and fork() clears fail-nth, so the subshell sets it and execs dmsetup
+# (the count then includes the program's start); whether the failure fired is
+# read from the kernel's one line per forced failure.
+forced() { dmesg | grep -c "FAULT_INJECTION: forcing a failure"; }
+# exec_nth <N> <program...>: prints "<exit status> <fired: 0|1>".
+exec_nth() {
+	n=$1; shift; f0=$(forced)
+	( echo "$n" > /proc/self/fail-nth; exec "$@" ) >/dev/null 2>&1; rc=$?
+	[ "$(forced)" -gt "$f0" ] && echo "$rc 1" || echo "$rc 0"
+}
+# exec_count <program...>: about how many candidate allocations it makes: the
+# smallest N whose failure no longer fires (doubling, then bisecting).
+exec_count() {
+	hi=8
+	while [ "$(exec_nth $hi "$@" | cut -d' ' -f2)" = 1 ] && [ $hi -lt 65536 ]; do hi=$((hi * 2)); done
+	lo=$((hi / 2))
+	while [ $((hi - lo)) -gt 1 ]; do
+		mid=$(( (lo + hi) / 2 ))
+		if [ "$(exec_nth $mid "$@" | cut -d' ' -f2)" = 1 ]; then lo=$mid; else hi=$mid; fi
+	done
+	echo $hi
+}
+bind_it; wait_selftests
+W=/tmp/faults_alloc; rm -rf $W; mkdir -p $W; on_exit "rm -rf $W"
+truncate -s 8M $W/disk
+loop=$($LOSETUP -f --show $W/disk)
+on_exit "$DMSETUP remove vfalloc 2>/dev/null; $LOSETUP -d $loop 2>/dev/null"
+key=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+table="0 16384 crypt aes-cbc-essiv:sha256 $key 0 $loop 0 1 sector_size:4096"
+ref0=$(alg_refcnt virtio-rs-cbc-aes)
+# A failed load leaves the device without a table; a successful one is
+# cleared again. Either way nothing stays loaded.
+no_table() { [ -z "$($DMSETUP table --inactive vfalloc 2>/dev/null)" ]; }
+setkey_sweep() {
+	kind=$1
+	inject "$kind"
+	$DMSETUP create vfalloc --notable
+	# The program's start alone (one version ioctl), then the whole load: the
+	# points crowd into the part that is the table load.
+	start=$(exec_count $DMSETUP version)
+	total=$(exec_count $DMSETUP load vfalloc --table "$table")
+	$DMSETUP clear vfalloc >/dev/null 2>&1
+	from=$((start > 10 ? start - 10 : 1))
+	points="$(seq 1 $(( (from + 7) / 8 )) $from) $(seq $from $(( (total - from) / STEPS + 1 )) $total)"
+	bad=0 tried=0 ok=0
+	for n in $points; do
+		set -- $(exec_nth "$n" $DMSETUP load vfalloc --table "$table")
+		[ "$1" = 0 ] && ok=$((ok + 1))
+		$DMSETUP clear vfalloc >/dev/null 2>&1
+		no_table || { ktap_diag "setkey N=$n: a table stays loaded"; bad=$((bad + 1)); }
+		tried=$((tried + 1))
+	done
+	inject none
+	$DMSETUP remove vfalloc
+	ktap_diag "setkey, $kind: dmsetup's start ~$start, the load ~$total candidate allocations; $tried loads, $ok succeeded anyway, $bad unclean"
+	ktap_check "setkey, $kind: every table load with an allocation failing succeeds or fails cleanly" \
+		[ $bad = 0 ] -a $tried -gt 0
+}
+setkey_sweep failslab
+setkey_sweep fail_page_alloc
+ref1=$(alg_refcnt virtio-rs-cbc-aes)
+ktap_diag "cbc(aes) refcnt before the sweeps $ref0, after $ref1"
+ktap_check "setkey: no transform left behind (cbc(aes) refcnt back to $ref0)" [ "$ref1" = "$ref0" ]
+
+# After all that, a clean bind serves dm-crypt.
+unbind_it; bind_it; wait_selftests
+head -c 4194304 /dev/urandom > $W/pattern
+head -c 32 /dev/urandom > $W/key
+serves() {
+	$CRYPTSETUP open --type plain --cipher aes-cbc-essiv:sha256 --key-size 256 --key-file $W/key \
+		--sector-size 4096 --disable-locks "$loop" vfalloc2 &&
+	dd if=$W/pattern of=/dev/mapper/vfalloc2 bs=1M count=4 conv=fsync 2>/dev/null &&
+	echo 3 > /proc/sys/vm/drop_caches &&
+	dd if=/dev/mapper/vfalloc2 of=$W/readback bs=1M count=4 2>/dev/null &&
+	cmp -s $W/pattern $W/readback
+}
+ktap_check "afterwards a clean bind serves dm-crypt (write, read back, compare)" serves
+$CRYPTSETUP close vfalloc2 2>/dev/null
+if fault_available; then
+	s=$(fault_cmd sessions)
+	ktap_check "the device holds no session once the mappings are gone ($s)" [ "$s" = "ok sessions=0" ]
+else
+	ktap_skip "the device holds no session once the mappings are gone (no fault channel)"
+fi
+$LOSETUP -d "$loop"
+module_unload
+
+if [ -w $KML ]; then
+	echo scan > $KML; sleep 1; echo scan > $KML
+	leaks=$(grep -c "^unreferenced object" $KML)
+	ours=$(grep -A20 "^unreferenced object" $KML | grep -c "virtio_crypto_rs\|vcrs_\|virtio_\|vring")
+	ktap_diag "kmemleak: $leaks unreferenced object(s), $ours backtrace line(s) in virtio code"
+	[ "$ours" -eq 0 ] || head -60 $KML | sed 's/^/# /'
+	ktap_check "kmemleak finds no leak of ours" [ "$ours" -eq 0 ]
+else
+	ktap_skip "kmemleak finds no leak of ours (no kmemleak)"
+fi
+ktap_diag "forced failures: $(dmesg | grep -c "FAULT_INJECTION: forcing a failure"), page allocation failure reports: $(dmesg | grep -c "page allocation failure")"
+# A failed page allocation prints its stack (warn_alloc); that trace is the
+# injection's, not a bug. Everything else counts.
+p=$(dmesg_problems | grep -v "Call Trace:")
+[ -z "$p" ] || echo "$p" | head -20 | sed 's/^/# /'
+ktap_check "no warning in dmesg" [ -z "$p" ]
+ktap_exit
