@@ -126,7 +126,7 @@ plain_lane() {
 	fi
 
 	say "guest tests: vhost-user-crypto device, 4 data queues, every algorithm it serves"
-	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_c_driver.sh,vcrypto_kunit.sh,vcrypto_dmcrypt.sh,vcrypto_faults.sh,vcrypto_faults_reset.sh,vcrypto_faults_hostile.sh,vcrypto_faults_config.sh,vcrypto_faults_alloc.sh,vcrypto_hash.sh,vcrypto_hash_faults.sh,vcrypto_aead_faults.sh,vcrypto_aead.sh,vcrypto_ktls.sh,vcrypto_control.sh \
+	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_c_driver.sh,vcrypto_kunit.sh,vcrypto_dmcrypt.sh,vcrypto_faults.sh,vcrypto_faults_reset.sh,vcrypto_faults_hostile.sh,vcrypto_faults_config.sh,vcrypto_faults_alloc.sh,vcrypto_faults_setkey.sh,vcrypto_hash.sh,vcrypto_hash_faults.sh,vcrypto_aead_faults.sh,vcrypto_aead.sh,vcrypto_ktls.sh,vcrypto_control.sh \
 		stage plain "guest vhost-user" guest vhost-user "$EXPECT/vhost-user" --max-dataqueues 4
 
 	say "guest tests: vhost-user-crypto device with max_size 64 KiB (longer messages take the fallback)"
@@ -177,7 +177,7 @@ debug_lane() {
 		VCRYPTO_GUEST_ENV="VCRYPTO_KUNIT_ARGS=iterations=200 hash_iterations=20"
 	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_kunit.sh,vcrypto_teardown.sh \
 		stage debug "guest debug-vhost-user" guest debug-vhost-user "$EXPECT/vhost-user" --max-dataqueues 4 &
-	VCRYPTO_TESTS=vcrypto_faults.sh,vcrypto_faults_reset.sh,vcrypto_faults_hostile.sh,vcrypto_faults_config.sh,vcrypto_faults_alloc.sh,vcrypto_hash_faults.sh,vcrypto_aead_faults.sh,vcrypto_control.sh \
+	VCRYPTO_TESTS=vcrypto_faults.sh,vcrypto_faults_reset.sh,vcrypto_faults_hostile.sh,vcrypto_faults_config.sh,vcrypto_faults_alloc.sh,vcrypto_faults_setkey.sh,vcrypto_hash_faults.sh,vcrypto_aead_faults.sh,vcrypto_control.sh \
 		stage debug "guest debug-faults" guest debug-faults "$EXPECT/vhost-user" --max-dataqueues 4 &
 	wait
 }
