@@ -110,7 +110,6 @@ bind_outcome() {
 		wait_selftests
 		algs=$(our_algs)
 		unbind_it
-		[ -z "$algs" ] && ktap_diag "$1: bound without its algorithm (its registration failed)"
 		echo "$algs" | grep -v '^$' | grep -qv " passed$" || return 0
 		ktap_diag "$1: bound, but: $(echo "$algs" | grep -v " passed$" | head -3 | tr '\n' ' ')"
 		return 1
@@ -142,7 +141,7 @@ probe_sweep() {
 	inject none
 	ktap_diag "probe, $1: $total candidate allocations in a bind; failed each of 1..$n ($tried binds, $bound bound anyway, $bad unclean); stopped at registration: $reached"
 	ktap_check "probe, $1: every bind with an allocation failing ends bound (its algorithms passed) or cleanly failed" \
-		[ $bad = 0 ] -a $tried -gt 0
+		[ "$bad" = 0 -a "$tried" -gt 0 ]
 }
 
 # One algorithm to register: cbc(aes) only (the device itself serves as ever).
@@ -163,10 +162,31 @@ probe_sweep failslab
 probe_sweep fail_page_alloc
 fault_cmd unrefuse cipher:aes-cbc >/dev/null
 
-# unbind: a clean bind, then an unbind in a task whose allocations fail at random.
+# unbind: a clean bind, then an unbind with its Nth allocation failing (N = 1,
+# 2, 3... failslab), then a few with 5% of the unbinding task's allocations
+# failing (task-filter, make-it-fail, probability). The sysfs write itself may
+# fail (it allocates too): then a clean unbind must work. Either way nothing of
+# ours stays registered.
+unbind_clean_after() {
+	if is_bound; then
+		unbind_it
+		is_bound && { ktap_diag "unbind $1: the device stays bound"; return 1; }
+	fi
+	[ -z "$(our_algs)" ] || { ktap_diag "unbind $1: algorithms left after the unbind"; return 1; }
+}
 bad=0 i=0 f0=$(forced)
-while [ $i -lt 6 ]; do
-	inject none
+inject failslab
+bind_it; wait_selftests
+total=$(count_allocs unbind_it)
+n=0
+while [ $n -lt "$total" ] && [ $n -lt ${VCRYPTO_ALLOC_UNBIND_MAX:-40} ]; do
+	n=$((n + 1))
+	bind_it; wait_selftests
+	run_nth "$n" unbind_it >/dev/null
+	unbind_clean_after "N=$n" || bad=$((bad + 1))
+done
+inject none
+while [ $i -lt 4 ]; do
 	bind_it; wait_selftests
 	for d in $FS $FP; do
 		echo Y > $d/task-filter; echo 5 > $d/probability; echo -1 > $d/times; echo 1 > $d/verbose
@@ -174,17 +194,11 @@ while [ $i -lt 6 ]; do
 	echo N > $FS/ignore-gfp-wait; echo N > $FP/ignore-gfp-wait; echo 0 > $FP/min-order
 	( echo 1 > /proc/self/make-it-fail; unbind_it ) 2>/dev/null
 	inject none
-	# The write itself may fail (sysfs allocates too): then a clean unbind must work.
-	if is_bound; then
-		ktap_diag "unbind: the unbind write failed; unbinding again cleanly"
-		unbind_it
-		is_bound && { ktap_diag "unbind: the device stays bound"; bad=$((bad + 1)); }
-	fi
-	[ -z "$(our_algs)" ] || { ktap_diag "unbind: algorithms left after the unbind"; bad=$((bad + 1)); }
+	unbind_clean_after "random $i" || bad=$((bad + 1))
 	i=$((i + 1))
 done
-ktap_diag "unbind: $i unbinds with 5% of their allocations failing, $(($(forced) - f0)) forced failures"
-ktap_check "unbind: unbinds with random allocation failures end clean" [ $bad = 0 ]
+ktap_diag "unbind: $total candidate allocations in an unbind, each of 1..$n failed in turn; $i unbinds with 5% failing; $(($(forced) - f0)) forced failures"
+ktap_check "unbind: unbinds with allocation failures end clean" [ $bad = 0 ]
 
 bind_it; wait_selftests
 cbc_passes() { our_algs | grep -q "^virtio-rs-cbc-aes passed"; }
@@ -251,7 +265,7 @@ setkey_sweep() {
 	$DMSETUP remove vfalloc
 	ktap_diag "setkey, $kind: dmsetup's start ~$start, the load ~$total candidate allocations; $tried loads, $ok succeeded anyway, $bad unclean"
 	ktap_check "setkey, $kind: every table load with an allocation failing succeeds or fails cleanly" \
-		[ $bad = 0 ] -a $tried -gt 0
+		[ "$bad" = 0 -a "$tried" -gt 0 ]
 }
 setkey_sweep failslab
 setkey_sweep fail_page_alloc
