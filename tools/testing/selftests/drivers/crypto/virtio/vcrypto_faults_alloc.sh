@@ -131,7 +131,9 @@ probe_sweep() {
 	inject "$1"
 	total=$(count_allocs bind_it); bind_outcome "$1 count" >/dev/null
 	bad=0 tried=0 bound=0 n=0 reached=no
-	while [ $n -lt "$total" ] && [ $n -lt ${VCRYPTO_ALLOC_MAX:-300} ]; do
+	# A time budget per sweep (a debug kernel binds several times slower).
+	until=$(($(date +%s) + ${VCRYPTO_ALLOC_SECS:-180}))
+	while [ $n -lt "$total" ] && [ $n -lt ${VCRYPTO_ALLOC_MAX:-300} ] && [ "$(date +%s)" -lt $until ]; do
 		n=$((n + 1)) f0=$(forced)
 		run_nth "$n" bind_it >/dev/null
 		is_bound && bound=$((bound + 1))
@@ -184,7 +186,8 @@ inject failslab
 bind_it; wait_selftests
 total=$(count_allocs unbind_it)
 n=0
-while [ $n -lt "$total" ] && [ $n -lt ${VCRYPTO_ALLOC_UNBIND_MAX:-40} ]; do
+until=$(($(date +%s) + ${VCRYPTO_ALLOC_SECS:-180}))
+while [ $n -lt "$total" ] && [ $n -lt ${VCRYPTO_ALLOC_UNBIND_MAX:-40} ] && [ "$(date +%s)" -lt $until ]; do
 	n=$((n + 1))
 	bind_it; wait_selftests
 	run_nth "$n" unbind_it >/dev/null
