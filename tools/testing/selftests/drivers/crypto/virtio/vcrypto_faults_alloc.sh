@@ -132,7 +132,7 @@ probe_sweep() {
 	total=$(count_allocs bind_it); bind_outcome "$1 count" >/dev/null
 	bad=0 tried=0 bound=0 n=0 reached=no
 	# A time budget per sweep (a debug kernel binds several times slower).
-	until=$(($(date +%s) + ${VCRYPTO_ALLOC_SECS:-180}))
+	until=$(($(date +%s) + ${VCRYPTO_ALLOC_SECS:-240}))
 	while [ $n -lt "$total" ] && [ $n -lt ${VCRYPTO_ALLOC_MAX:-300} ] && [ "$(date +%s)" -lt $until ]; do
 		n=$((n + 1)) f0=$(forced)
 		run_nth "$n" bind_it >/dev/null
@@ -186,7 +186,7 @@ inject failslab
 bind_it; wait_selftests
 total=$(count_allocs unbind_it)
 n=0
-until=$(($(date +%s) + ${VCRYPTO_ALLOC_SECS:-180}))
+until=$(($(date +%s) + ${VCRYPTO_ALLOC_SECS:-240} / 2))
 while [ $n -lt "$total" ] && [ $n -lt ${VCRYPTO_ALLOC_UNBIND_MAX:-40} ] && [ "$(date +%s)" -lt $until ]; do
 	n=$((n + 1))
 	bind_it; wait_selftests
