@@ -235,7 +235,8 @@ exec_count() {
 	hi=8
 	while [ "$(exec_nth $hi "$@" | cut -d' ' -f2)" = 1 ] && [ $hi -lt 65536 ]; do hi=$((hi * 2)); done
 	lo=$((hi / 2))
-	while [ $((hi - lo)) -gt 1 ]; do
+	# To within 1/16: it only places the sweep's points (each run is a program start).
+	while [ $((hi - lo)) -gt $((hi / 16 + 1)) ]; do
 		mid=$(( (lo + hi) / 2 ))
 		if [ "$(exec_nth $mid "$@" | cut -d' ' -f2)" = 1 ]; then lo=$mid; else hi=$mid; fi
 	done
