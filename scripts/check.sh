@@ -73,7 +73,7 @@ guest() {
 	fi
 	if [ "$name" = qemu-builtin ] || [ -n "$args" ]; then
 		QEMU=$qemu VCRYPTO_DEVICE_ARGS=$args VCRYPTO_TESTS=${VCRYPTO_GUEST_TESTS:-${VCRYPTO_TESTS:-}} \
-			"$TOP/scripts/qemu.sh" "$kdir" "$dir/initramfs.cpio.gz" test "$dir" 1500 || true
+			"$TOP/scripts/qemu.sh" "$kdir" "$dir/initramfs.cpio.gz" test "$dir" "${GUEST_TIMEOUT:-1500}" || true
 	fi
 	[ "$name" = qemu-builtin ] || "$TOP/scripts/vhost-user-device.sh" stop "$dir" || rc=1
 	{ echo "KTAP version 1"; echo "1..$n"
@@ -175,9 +175,13 @@ debug_lane() {
 	export VCRYPTO_MODULE_DIR=$out/debug-tree GUEST_KDIR=$kdir_debug \
 		VCRYPTO_CMDLINE="cryptomgr.fuzz_iterations=20" \
 		VCRYPTO_GUEST_ENV="VCRYPTO_KUNIT_ARGS=iterations=200 hash_iterations=20"
-	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_kunit.sh,vcrypto_teardown.sh \
+	# The allocation-failure sweeps run beside probe/kunit/teardown, the hostile
+	# matrix with the other fault programs; both guests get a longer bound on
+	# the debug kernel (each program keeps its own 600 s).
+	export GUEST_TIMEOUT=2700
+	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_kunit.sh,vcrypto_teardown.sh,vcrypto_faults_alloc.sh,vcrypto_faults_setkey.sh \
 		stage debug "guest debug-vhost-user" guest debug-vhost-user "$EXPECT/vhost-user" --max-dataqueues 4 &
-	VCRYPTO_TESTS=vcrypto_faults.sh,vcrypto_faults_reset.sh,vcrypto_faults_hostile.sh,vcrypto_faults_config.sh,vcrypto_faults_alloc.sh,vcrypto_faults_setkey.sh,vcrypto_hash_faults.sh,vcrypto_aead_faults.sh,vcrypto_control.sh \
+	VCRYPTO_TESTS=vcrypto_faults.sh,vcrypto_faults_reset.sh,vcrypto_faults_hostile.sh,vcrypto_faults_config.sh,vcrypto_hash_faults.sh,vcrypto_aead_faults.sh,vcrypto_control.sh \
 		stage debug "guest debug-faults" guest debug-faults "$EXPECT/vhost-user" --max-dataqueues 4 &
 	wait
 }
