@@ -81,7 +81,7 @@ guest() {
 	if [ $builtin = 1 ] || [ -n "$args" ]; then
 		QEMU=$qemu VCRYPTO_DEVICE_ARGS=$args VCRYPTO_HOTPLUG=$hotplug \
 			VCRYPTO_TESTS=${VCRYPTO_GUEST_TESTS:-${VCRYPTO_TESTS:-}} \
-			"$TOP/scripts/qemu.sh" "$kdir" "$dir/initramfs.cpio.gz" test "$dir" 1500 || true
+			"$TOP/scripts/qemu.sh" "$kdir" "$dir/initramfs.cpio.gz" test "$dir" "${GUEST_TIMEOUT:-1500}" || true
 	fi
 	[ $builtin = 1 ] || "$TOP/scripts/vhost-user-device.sh" stop "$dir" || rc=1
 	{ echo "KTAP version 1"; echo "1..$n"
@@ -148,9 +148,12 @@ plain_lane() {
 
 	# The device's faults, recovery and suspend in a guest of their own (each
 	# guest has QEMU's whole timeout).
-	say "guest tests: vhost-user-crypto device, faults, recovery, suspend"
-	VCRYPTO_TESTS=vcrypto_faults.sh,vcrypto_faults_reset.sh,vcrypto_hash_faults.sh,vcrypto_aead_faults.sh,vcrypto_control.sh,vcrypto_recover.sh,vcrypto_suspend.sh \
+	say "guest tests: vhost-user-crypto device, faults and a hostile device"
+	VCRYPTO_TESTS=vcrypto_faults.sh,vcrypto_faults_reset.sh,vcrypto_faults_hostile.sh,vcrypto_faults_config.sh,vcrypto_hash_faults.sh,vcrypto_aead_faults.sh,vcrypto_control.sh \
 		stage plain "guest vhost-user-faults" guest vhost-user-faults "$EXPECT/vhost-user" --max-dataqueues 4
+	say "guest tests: vhost-user-crypto device, recovery, suspend, allocation failures"
+	VCRYPTO_TESTS=vcrypto_recover.sh,vcrypto_suspend.sh,vcrypto_faults_alloc.sh,vcrypto_faults_setkey.sh \
+		stage plain "guest vhost-user-recover" guest vhost-user-recover "$EXPECT/vhost-user" --max-dataqueues 4
 
 	say "guest tests: vhost-user-crypto device with max_size 64 KiB (longer messages take the fallback)"
 	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_kunit.sh \
@@ -205,16 +208,20 @@ debug_lane() {
 	export VCRYPTO_MODULE_DIR=$out/debug-tree GUEST_KDIR=$kdir_debug \
 		VCRYPTO_CMDLINE="cryptomgr.fuzz_iterations=20" \
 		VCRYPTO_GUEST_ENV="VCRYPTO_KUNIT_ARGS=iterations=200 hash_iterations=20;VCRYPTO_RECOVER_MIB=16;VCRYPTO_SUSPEND_MIB=8"
-	# Three tracks side by side, none near a guest's timeout: the short unplug
-	# guest (QEMU's builtin device, no vhost-user) after the shortest; the
-	# recovery guest apart from the other fault programs.
+	# Three tracks side by side: the short unplug guest (QEMU's builtin device,
+	# no vhost-user) after the shortest; recovery and suspend apart from the
+	# other fault programs. The lying-config and allocation-failure sweeps run
+	# on the plain kernel only (kmemleak is there too; on this kernel they
+	# would take most of an hour). Each guest gets a longer bound here (each
+	# program keeps its own 600 s).
+	export GUEST_TIMEOUT=2700
 	{ VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_kunit.sh,vcrypto_teardown.sh \
 		stage debug "guest debug-vhost-user" guest debug-vhost-user "$EXPECT/vhost-user" --max-dataqueues 4
 	  VCRYPTO_TESTS=vcrypto_unplug.sh stage debug "guest debug-unplug" guest debug-unplug "$EXPECT/qemu-builtin"
 	} &
 	VCRYPTO_TESTS=vcrypto_recover.sh,vcrypto_suspend.sh \
 		stage debug "guest debug-recover" guest debug-recover "$EXPECT/vhost-user" --max-dataqueues 4 &
-	VCRYPTO_TESTS=vcrypto_faults.sh,vcrypto_faults_reset.sh,vcrypto_hash_faults.sh,vcrypto_aead_faults.sh,vcrypto_control.sh \
+	VCRYPTO_TESTS=vcrypto_faults.sh,vcrypto_faults_reset.sh,vcrypto_faults_hostile.sh,vcrypto_hash_faults.sh,vcrypto_aead_faults.sh,vcrypto_control.sh \
 		stage debug "guest debug-faults" guest debug-faults "$EXPECT/vhost-user" --max-dataqueues 4 &
 	wait
 }

@@ -22,9 +22,12 @@ pub(crate) mod service {
         1 << CIPHER | 1 << HASH | 1 << MAC | 1 << AEAD | 1 << AKCIPHER;
 }
 
-/// The largest number of data queues the transport can address (queue indices are 16 bits
-/// and the control queue follows the data queues).
-pub(crate) const MAX_DATAQUEUES: u32 = 65535;
+/// The most data queues the driver accepts. The control queue's index is `max_dataqueues`,
+/// so every data queue before it must be created; the PCI transport then allocates per-queue
+/// state (a 256-byte MSI-X vector name each), and a device claiming 65535 data queues made it
+/// ask for 16 MiB at once: a page allocator WARN instead of an error. QEMU has at most 1024
+/// virtqueues per device (`VIRTIO_QUEUE_MAX`), so no QEMU device has more than 1023.
+pub(crate) const MAX_DATAQUEUES: u32 = 1023;
 
 /// The configuration as the device presents it, field by field, in CPU byte order.
 #[derive(Clone, Copy, Default, PartialEq, Eq)]
@@ -260,7 +263,7 @@ mod tests {
 
     #[test]
     fn rejects_queue_counts_out_of_range() {
-        for n in [0u32, 65536, u32::MAX] {
+        for n in [0u32, MAX_DATAQUEUES + 1, 65535, 65536, u32::MAX] {
             let raw = RawConfig {
                 max_dataqueues: n,
                 ..qemu_builtin()
@@ -271,7 +274,7 @@ mod tests {
             );
         }
         let raw = RawConfig {
-            max_dataqueues: 65535,
+            max_dataqueues: MAX_DATAQUEUES,
             ..qemu_builtin()
         };
         assert!(DeviceConfig::validate(&raw).is_ok());

@@ -53,9 +53,13 @@ impl Device {
         Features(self.negotiated.load(Ordering::Acquire))
     }
 
-    /// The configuration space as the driver sees it now.
+    /// The configuration space as the driver sees it now: the settings, with
+    /// HW_READY cleared in the needs-reset state, then the `config` overrides
+    /// (what the driver reads only; the device keeps serving by its settings).
     pub fn config_space(&self) -> [u8; CONFIG_LEN] {
-        self.settings.config_bytes(!self.faults.needs_reset())
+        let mut cfg = self.settings.config_bytes(!self.faults.needs_reset());
+        self.faults.override_config(&mut cfg);
+        cfg
     }
 
     /// Device reset: sessions go, the needs-reset state ends.

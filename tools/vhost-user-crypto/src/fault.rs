@@ -5,7 +5,7 @@
 //! from the control socket (see README), so a test can script a device that
 //! lies or misbehaves and change it while the guest runs.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -90,6 +90,69 @@ pub enum UsedLenMode {
     Set(u32),
 }
 
+/// How a completion's used-ring id is falsified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UsedIdMode {
+    /// Publish the completed id a second time, right behind the first.
+    Dup,
+    /// Also publish an id the driver never made available (in range if the
+    /// queue has one the device never saw as a head, else the queue size).
+    Unknown,
+}
+
+/// A `struct virtio_crypto_config` field the `config` command overrides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ConfigField {
+    Status,
+    MaxDataqueues,
+    Services,
+    CipherAlgos,
+    HashAlgos,
+    MacAlgos,
+    AeadAlgos,
+    MaxCipherKeyLen,
+    MaxAuthKeyLen,
+    AkcipherAlgos,
+    MaxSize,
+}
+
+impl ConfigField {
+    fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "status" => ConfigField::Status,
+            "max-dataqueues" => ConfigField::MaxDataqueues,
+            "services" => ConfigField::Services,
+            "cipher" => ConfigField::CipherAlgos,
+            "hash" => ConfigField::HashAlgos,
+            "mac" => ConfigField::MacAlgos,
+            "aead" => ConfigField::AeadAlgos,
+            "max-cipher-key-len" => ConfigField::MaxCipherKeyLen,
+            "max-auth-key-len" => ConfigField::MaxAuthKeyLen,
+            "akcipher" => ConfigField::AkcipherAlgos,
+            "max-size" => ConfigField::MaxSize,
+            _ => return None,
+        })
+    }
+
+    /// Byte offset and width in the config space (`include/uapi/linux/virtio_crypto.h`);
+    /// the 64-bit algorithm masks are the `_l`/`_h` pairs.
+    pub fn layout(self) -> (usize, usize) {
+        match self {
+            ConfigField::Status => (0, 4),
+            ConfigField::MaxDataqueues => (4, 4),
+            ConfigField::Services => (8, 4),
+            ConfigField::CipherAlgos => (12, 8),
+            ConfigField::HashAlgos => (20, 4),
+            ConfigField::MacAlgos => (24, 8),
+            ConfigField::AeadAlgos => (32, 4),
+            ConfigField::MaxCipherKeyLen => (36, 4),
+            ConfigField::MaxAuthKeyLen => (40, 4),
+            ConfigField::AkcipherAlgos => (44, 4),
+            ConfigField::MaxSize => (48, 8),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 struct Faults {
     status_rules: Vec<StatusRule>,
@@ -101,6 +164,8 @@ struct Faults {
     stall_all: bool,
     refused: HashSet<(u32, u32)>,
     needs_reset: bool,
+    used_id: Option<(UsedIdMode, EveryNth)>,
+    config: BTreeMap<ConfigField, u64>,
 }
 
 /// Something the backend must act on after a command.
@@ -110,6 +175,9 @@ pub enum FaultEvent {
     Kick,
     /// The device entered the needs-reset state: announce a config change.
     NeedsReset,
+    /// The configuration space changed (or a test asks for the notification
+    /// alone): announce a config change.
+    ConfigChange,
 }
 
 type Hook = Box<dyn Fn(FaultEvent) + Send + Sync>;
@@ -187,6 +255,23 @@ impl FaultState {
         }
     }
 
+    /// The falsified id to publish with this completion, if the rule fires.
+    pub fn used_id(&self) -> Option<UsedIdMode> {
+        let mut f = self.lock();
+        let (mode, every) = f.used_id.as_mut()?;
+        every.fire().then_some(*mode)
+    }
+
+    /// Writes the `config` overrides over the configuration space `cfg`.
+    pub fn override_config(&self, cfg: &mut [u8]) {
+        for (field, value) in &self.lock().config {
+            let (off, width) = field.layout();
+            if let Some(dst) = cfg.get_mut(off..off + width) {
+                dst.copy_from_slice(&value.to_le_bytes()[..width]);
+            }
+        }
+    }
+
     /// Extra time before a completion is made visible.
     pub fn delay(&self) -> Duration {
         Duration::from_millis(self.lock().delay_ms)
@@ -249,8 +334,10 @@ impl FaultState {
             .collect();
         let mut stalled: Vec<u16> = f.stalled.iter().copied().collect();
         stalled.sort_unstable();
+        let config: Vec<String> = f.config.iter().map(|(k, v)| format!("{k:?}={v:#x}")).collect();
         format!(
-            "status=[{}] delay_ms={} reorder={} used_len={:?} corrupt={} stalled={}{:?} refused={} needs_reset={}",
+            "status=[{}] delay_ms={} reorder={} used_len={:?} corrupt={} stalled={}{:?} refused={} needs_reset={} \
+             used_id={:?} config=[{}]",
             rules.join(","),
             f.delay_ms,
             f.reorder,
@@ -259,7 +346,9 @@ impl FaultState {
             if f.stall_all { "all" } else { "" },
             stalled,
             f.refused.len(),
-            f.needs_reset
+            f.needs_reset,
+            f.used_id.as_ref().map(|(m, e)| (*m, e.every)),
+            config.join(",")
         )
     }
 }
@@ -325,6 +414,9 @@ fn apply_command(f: &mut Faults, cmd: &str, args: &[&str]) -> Result<Option<Faul
             f.needs_reset = true;
             return Ok(Some(FaultEvent::NeedsReset));
         }
+        "used-id" => f.used_id = parse_used_id(args)?,
+        "config" => return config(f, args),
+        "config-change" => return Ok(Some(FaultEvent::ConfigChange)),
         "clear" => {
             *f = Faults::default();
             return Ok(Some(FaultEvent::Kick));
@@ -344,6 +436,40 @@ fn parse_used_len(args: &[&str]) -> Result<Option<(UsedLenMode, EveryNth)>, Stri
         other => return Err(format!("bad used-len mode {other}")),
     };
     Ok(Some((mode, EveryNth::new(every_arg(args)?))))
+}
+
+fn parse_used_id(args: &[&str]) -> Result<Option<(UsedIdMode, EveryNth)>, String> {
+    let mode = match arg(args, 0, "dup|unknown|off")? {
+        "off" => return Ok(None),
+        "dup" => UsedIdMode::Dup,
+        "unknown" => UsedIdMode::Unknown,
+        other => return Err(format!("bad used-id mode {other}")),
+    };
+    Ok(Some((mode, EveryNth::new(every_arg(args)?))))
+}
+
+/// `config FIELD VALUE [notify]`, `config FIELD off`, `config off`.
+fn config(f: &mut Faults, args: &[&str]) -> Result<Option<FaultEvent>, String> {
+    let name = arg(args, 0, "field|off")?;
+    if name == "off" {
+        f.config.clear();
+        return Ok(None);
+    }
+    let field = ConfigField::parse(name).ok_or_else(|| format!("bad config field {name}"))?;
+    let value = arg(args, 1, "value|off")?;
+    if value == "off" {
+        f.config.remove(&field);
+    } else {
+        let v = parse_number(value).ok_or_else(|| format!("bad value {value}"))?;
+        if field.layout().1 == 4 && v > u64::from(u32::MAX) {
+            return Err(format!("{name} is 32 bits wide: {value}"));
+        }
+        f.config.insert(field, v);
+    }
+    Ok(args
+        .get(2)
+        .is_some_and(|&a| a == "notify")
+        .then_some(FaultEvent::ConfigChange))
 }
 
 fn stall(f: &mut Faults, on: bool, which: &str) -> Result<Option<FaultEvent>, String> {
@@ -436,5 +562,50 @@ mod tests {
         assert!(s.apply("bogus").is_err());
         assert!(s.apply("status nothing ok").is_err());
         assert!(s.apply("show").unwrap().contains("delay_ms=0"));
+    }
+
+    #[test]
+    fn used_id_every_nth() {
+        let s = FaultState::new();
+        assert_eq!(s.used_id(), None);
+        s.apply("used-id dup every=2").unwrap();
+        assert_eq!((s.used_id(), s.used_id()), (None, Some(UsedIdMode::Dup)));
+        s.apply("used-id unknown").unwrap();
+        assert_eq!(s.used_id(), Some(UsedIdMode::Unknown));
+        assert!(s.apply("show").unwrap().contains("used_id=Some((Unknown, 1))"));
+        s.apply("used-id off").unwrap();
+        assert_eq!(s.used_id(), None);
+        assert!(s.apply("used-id twice").is_err());
+    }
+
+    #[test]
+    fn config_overrides() {
+        let s = FaultState::new();
+        let events = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let seen = events.clone();
+        s.set_hook(Box::new(move |ev| seen.lock().unwrap().push(ev)));
+        s.apply("config services 0x1").unwrap();
+        s.apply("config cipher 0x100000004 notify").unwrap();
+        s.apply("config max-size 0x123456789").unwrap();
+        assert_eq!(*events.lock().unwrap(), [FaultEvent::ConfigChange]);
+        let mut cfg = [0xaau8; wire::CONFIG_LEN];
+        s.override_config(&mut cfg);
+        assert_eq!(wire::le32(&cfg, 8), 1);
+        assert_eq!((wire::le32(&cfg, 12), wire::le32(&cfg, 16)), (4, 1));
+        assert_eq!(wire::le64(&cfg, 48), 0x123456789);
+        assert_eq!(wire::le32(&cfg, 4), 0xaaaaaaaa);
+        s.apply("config services off").unwrap();
+        let mut cfg = [0u8; wire::CONFIG_LEN];
+        s.override_config(&mut cfg);
+        assert_eq!(wire::le32(&cfg, 8), 0);
+        assert!(s.apply("config max-dataqueues 0x100000000").is_err());
+        assert!(s.apply("config colour 1").is_err());
+        s.apply("config-change").unwrap();
+        assert_eq!(events.lock().unwrap().last(), Some(&FaultEvent::ConfigChange));
+        s.apply("config off").unwrap();
+        assert!(s.apply("show").unwrap().contains("config=[]"));
+        s.apply("config status 0").unwrap();
+        s.apply("clear").unwrap();
+        assert!(s.apply("show").unwrap().contains("config=[]"));
     }
 }

@@ -9,20 +9,21 @@
 //! to a "rescan" eventfd (fault socket: un-stall, needs-reset) and a timerfd
 //! (delayed completions).
 
+use std::collections::HashSet;
 use std::io;
 use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{fence, AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use log::{debug, warn};
+use log::{debug, info, warn};
 use vhost::vhost_user::message::{VhostUserProtocolFeatures, VhostUserVirtioFeatures};
 use vhost::vhost_user::{Backend, VhostUserFrontendReqHandler};
 use vhost_user_backend::{VhostUserBackend, VringEpollHandler, VringRwLock, VringT};
 use virtio_bindings::bindings::virtio_ring::{VIRTIO_RING_F_EVENT_IDX, VIRTIO_RING_F_INDIRECT_DESC};
 use virtio_queue::QueueOwnedT;
 use virtio_queue::QueueT;
-use vm_memory::{GuestAddressSpace, GuestMemoryAtomic, GuestMemoryMmap};
+use vm_memory::{Address, Bytes, GuestAddress, GuestAddressSpace, GuestMemoryAtomic, GuestMemoryMmap};
 use vmm_sys_util::epoll::EventSet;
 use vmm_sys_util::event::{new_event_consumer_and_notifier, EventConsumer, EventFlag, EventNotifier};
 use vmm_sys_util::eventfd::{EventFd, EFD_NONBLOCK};
@@ -30,7 +31,7 @@ use vmm_sys_util::timerfd::TimerFd;
 
 use crate::completion::PendingCompletions;
 use crate::device::{Completion, Device};
-use crate::fault::FaultEvent;
+use crate::fault::{FaultEvent, UsedIdMode};
 
 /// Largest config read the backend answers (the struct is 56 bytes; QEMU
 /// may be told a bigger `config_size`, the rest reads as zero).
@@ -42,6 +43,9 @@ struct QueueState {
     pending: PendingCompletions,
     /// Kept so `stop_vring` can flush delayed completions.
     vring: Option<VringRwLock>,
+    /// Every head the driver has made available on this queue since the
+    /// device started (what an `used-id unknown` id must not be).
+    heads_seen: HashSet<u16>,
 }
 
 /// Backend for one vhost-user connection.
@@ -109,15 +113,32 @@ impl VhuCrypto {
 
     /// Reacts to a fault socket command.
     pub fn on_fault_event(&self, ev: FaultEvent) {
-        if ev == FaultEvent::NeedsReset {
-            if let Some(fe) = self.frontend.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-                if let Err(e) = fe.handle_config_change() {
-                    warn!("config change notification failed: {e}");
-                }
-            }
+        if matches!(ev, FaultEvent::NeedsReset | FaultEvent::ConfigChange) {
+            self.notify_config_change();
         }
         for fd in &self.rescans {
             let _ = fd.write(1);
+        }
+    }
+
+    /// Sends VHOST_USER_BACKEND_CONFIG_CHANGE_MSG on the backend channel; QEMU
+    /// then raises the config interrupt (`vub_config_notifier` calls
+    /// `virtio_notify_config`). Returns whether the frontend took it.
+    pub fn notify_config_change(&self) -> bool {
+        let frontend = self.frontend.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(fe) = frontend.as_ref() else {
+            warn!("config change: no backend channel (BACKEND_REQ not negotiated)");
+            return false;
+        };
+        match fe.handle_config_change() {
+            Ok(_) => {
+                info!("config change notification sent");
+                true
+            }
+            Err(e) => {
+                warn!("config change notification failed: {e}");
+                false
+            }
         }
     }
 
@@ -142,12 +163,12 @@ impl VhuCrypto {
             state.vring = Some(vring.clone());
         }
         if !self.device.faults.stalled(q as u16) {
-            self.process_available(q, vring, &mut state.pending)?;
+            self.process_available(q, vring, &mut state)?;
         }
-        self.publish(q, vring, &mut state.pending)
+        self.publish(q, vring, &mut state)
     }
 
-    fn process_available(&self, q: usize, vring: &VringRwLock, pending: &mut PendingCompletions) -> io::Result<()> {
+    fn process_available(&self, q: usize, vring: &VringRwLock, state: &mut QueueState) -> io::Result<()> {
         let Some(atomic) = self.mem.read().unwrap_or_else(|e| e.into_inner()).clone() else {
             return Ok(());
         };
@@ -165,12 +186,13 @@ impl VhuCrypto {
                 .collect();
             let due = Instant::now() + self.device.faults.delay();
             for chain in chains {
+                state.heads_seen.insert(chain.head_index());
                 let c = if q == self.control_queue() {
                     self.device.handle_control(&mem, chain)
                 } else {
                     self.device.handle_data(&mem, chain)
                 };
-                pending.push(due, c);
+                state.pending.push(due, c);
             }
             if !event_idx || !vring.enable_notification().map_err(io::Error::other)? {
                 return Ok(());
@@ -179,12 +201,12 @@ impl VhuCrypto {
     }
 
     /// Puts due completions in the used ring, signals, re-arms the timer.
-    fn publish(&self, q: usize, vring: &VringRwLock, pending: &mut PendingCompletions) -> io::Result<()> {
+    fn publish(&self, q: usize, vring: &VringRwLock, state: &mut QueueState) -> io::Result<()> {
         let now = Instant::now();
-        let ready = pending.take_ready(now, self.device.faults.reorder());
-        self.push_used(vring, &ready)?;
+        let ready = state.pending.take_ready(now, self.device.faults.reorder());
+        self.push_used(vring, &ready, Some(&state.heads_seen))?;
         let mut timer = self.timers[q].lock().unwrap_or_else(|e| e.into_inner());
-        let armed = match pending.next_due() {
+        let armed = match state.pending.next_due() {
             // A zero duration would disarm the timer: wait at least 1 µs.
             Some(due) => timer.reset(due.saturating_duration_since(now).max(Duration::from_micros(1)), None),
             None => timer.clear(),
@@ -192,18 +214,70 @@ impl VhuCrypto {
         armed.map_err(io::Error::other)
     }
 
-    fn push_used(&self, vring: &VringRwLock, done: &[Completion]) -> io::Result<()> {
+    /// Puts `done` in the used ring and signals. `heads_seen` (none when the
+    /// queue stops) lets the `used-id` fault add a falsified entry behind a
+    /// completion.
+    fn push_used(&self, vring: &VringRwLock, done: &[Completion], heads_seen: Option<&HashSet<u16>>) -> io::Result<()> {
         if done.is_empty() {
             return Ok(());
         }
+        let mut forced = false;
         for c in done {
             vring.add_used(c.head, c.used_len).map_err(io::Error::other)?;
+            let Some(seen) = heads_seen else { continue };
+            let size = vring.get_ref().get_queue().size();
+            let bogus = match self.device.faults.used_id() {
+                None => continue,
+                Some(UsedIdMode::Dup) => c.head,
+                Some(UsedIdMode::Unknown) => (0..size).rev().find(|h| !seen.contains(h)).unwrap_or(size),
+            };
+            info!("used-id fault: id {bogus} published behind id {}", c.head);
+            if bogus < size {
+                vring.add_used(bogus, c.used_len).map_err(io::Error::other)?;
+            } else {
+                self.add_used_out_of_range(vring, bogus, c.used_len)?;
+                // Not counted by the queue's event-index bookkeeping: signal anyway.
+                forced = true;
+            }
         }
-        let notify = !self.event_idx.load(Ordering::Relaxed) || vring.needs_notification().map_err(io::Error::other)?;
+        let notify = forced
+            || !self.event_idx.load(Ordering::Relaxed)
+            || vring.needs_notification().map_err(io::Error::other)?;
         if notify {
             vring.signal_used_queue()?;
         }
         Ok(())
+    }
+}
+
+impl VhuCrypto {
+    /// Writes a used element whose id is `id` >= the queue size, which
+    /// `add_used` refuses: the next used slot, then the used index.
+    fn add_used_out_of_range(&self, vring: &VringRwLock, id: u16, len: u32) -> io::Result<()> {
+        let Some(atomic) = self.mem.read().unwrap_or_else(|e| e.into_inner()).clone() else {
+            return Ok(());
+        };
+        let mem = atomic.memory();
+        let mut state = vring.get_mut();
+        let queue = state.get_queue_mut();
+        let next = queue.next_used();
+        let ring = GuestAddress(queue.used_ring());
+        // struct vring_used: le16 flags, le16 idx, then { le32 id, le32 len } per slot.
+        let slot = 4 + u64::from(next % queue.size()) * 8;
+        let mut elem = [0u8; 8];
+        elem[..4].copy_from_slice(&u32::from(id).to_le_bytes());
+        elem[4..].copy_from_slice(&len.to_le_bytes());
+        let addr = ring
+            .checked_add(slot)
+            .ok_or_else(|| io::Error::other("used ring address overflow"))?;
+        mem.write_slice(&elem, addr).map_err(io::Error::other)?;
+        let next = next.wrapping_add(1);
+        queue.set_next_used(next);
+        fence(Ordering::Release);
+        let idx = ring
+            .checked_add(2)
+            .ok_or_else(|| io::Error::other("used ring address overflow"))?;
+        mem.write_obj(next.to_le(), idx).map_err(io::Error::other)
     }
 }
 
@@ -289,8 +363,10 @@ impl VhostUserBackend for VhuCrypto {
             let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
             let rest = state.pending.take_all();
             if let Some(vring) = state.vring.clone() {
-                self.push_used(&vring, &rest)?;
+                self.push_used(&vring, &rest, None)?;
             }
+            // The driver resets the queue: its heads start afresh.
+            state.heads_seen.clear();
         }
         // The control queue stops when the driver resets the device.
         if q == self.control_queue() {
@@ -401,6 +477,66 @@ mod tests {
             let _ = tx.send(r.is_ok());
         });
         assert_eq!(rx.recv_timeout(Duration::from_secs(5)), Ok(true));
+    }
+
+    /// A config change (needs-reset, `config ... notify`, `config-change`)
+    /// goes out on the backend channel as VHOST_USER_BACKEND_CONFIG_CHANGE_MSG:
+    /// request 2, version 1 flags, an 8-byte body of 0. (The vhost crate
+    /// 0.18.0 as published answered ENOSYS and sent nothing.)
+    #[test]
+    fn config_change_goes_out_on_the_backend_channel() {
+        use std::io::Read;
+        let (vhu, _) = backend(1);
+        assert!(!vhu.notify_config_change());
+        let (ours, mut qemu) = std::os::unix::net::UnixStream::pair().unwrap();
+        vhu.set_backend_req_fd(Backend::from_stream(ours));
+        for ev in [FaultEvent::NeedsReset, FaultEvent::ConfigChange] {
+            vhu.on_fault_event(ev);
+            let mut msg = [0u8; 20];
+            qemu.read_exact(&mut msg).unwrap();
+            let word = |i: usize| u32::from_le_bytes(msg[i..i + 4].try_into().unwrap());
+            assert_eq!((word(0), word(4) & 3, word(8)), (2, 1, 8));
+            assert_eq!(&msg[12..], &[0; 8]);
+        }
+    }
+
+    /// Used ring of a 64-entry queue at 0x3000 after `done` went out with the
+    /// fault `cmd`: (used idx, [(id, len)...]).
+    fn used_after(cmd: &str, seen: &HashSet<u16>, done: &[Completion]) -> (u16, Vec<(u32, u32)>) {
+        let (vhu, vrings) = backend(1);
+        let vring = &vrings[0];
+        vring.set_queue_info(0x1000, 0x2000, 0x3000).unwrap();
+        vhu.device.faults.apply(cmd).unwrap();
+        vhu.push_used(vring, done, Some(seen)).unwrap();
+        let mem = vhu.mem.read().unwrap().clone().unwrap().memory();
+        let idx: u16 = mem.read_obj(GuestAddress(0x3002)).unwrap();
+        let elems = (0..u64::from(idx))
+            .map(|i| {
+                let at = |o| mem.read_obj::<u32>(GuestAddress(0x3004 + i * 8 + o)).unwrap();
+                (at(0), at(4))
+            })
+            .collect();
+        (idx, elems)
+    }
+
+    #[test]
+    fn used_id_faults() {
+        let c = |head| Completion { head, used_len: 9 };
+        let seen: HashSet<u16> = [0, 1, 63].into();
+        assert_eq!(used_after("used-id dup", &seen, &[c(1)]), (2, vec![(1, 9), (1, 9)]));
+        assert_eq!(
+            used_after("used-id dup every=2", &seen, &[c(0), c(1)]),
+            (3, vec![(0, 9), (1, 9), (1, 9)])
+        );
+        // Unknown: the highest id the driver never made available...
+        assert_eq!(
+            used_after("used-id unknown", &seen, &[c(0)]),
+            (2, vec![(0, 9), (62, 9)])
+        );
+        // ...or, when it has used every one, the first id past the queue.
+        let all: HashSet<u16> = (0..64).collect();
+        assert_eq!(used_after("used-id unknown", &all, &[c(5)]), (2, vec![(5, 9), (64, 9)]));
+        assert_eq!(used_after("used-id off", &all, &[c(5)]), (1, vec![(5, 9)]));
     }
 
     /// Kicks arrive as event 0 of each queue's own thread: the thread's index

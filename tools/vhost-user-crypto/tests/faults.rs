@@ -81,3 +81,26 @@ fn needs_reset_until_device_reset() {
     let (st, _) = h.data(cipher_data(wire::CIPHER_ENCRYPT, id, &[], &[0; 16]), 16);
     assert_eq!(st, Status::InvSess as u8);
 }
+
+/// `config` overrides change what the driver reads, needs-reset and all, but
+/// not what the device serves; `clear` restores the true config.
+#[test]
+fn config_overrides_reach_the_config_space_only() {
+    let h = Harness::new(LEGACY);
+    let truth = h.dev.config_space();
+    h.fault("config services 0");
+    h.fault("config max-dataqueues 65535");
+    h.fault("config mac 0xffffffffffffffff");
+    let cfg = h.dev.config_space();
+    assert_eq!((le32(&cfg, 0), le32(&cfg, 4), le32(&cfg, 8)), (1, 65535, 0));
+    assert_eq!((le32(&cfg, 24), le32(&cfg, 28)), (u32::MAX, u32::MAX));
+    assert_eq!(cfg[32..], truth[32..]);
+    // The device still serves what its settings say.
+    sha1_session(&h);
+    h.fault("needs-reset");
+    assert_eq!(le32(&h.dev.config_space(), 0), 0);
+    h.fault("config status 1");
+    assert_eq!(le32(&h.dev.config_space(), 0), 1);
+    h.fault("clear");
+    assert_eq!(h.dev.config_space(), truth);
+}
