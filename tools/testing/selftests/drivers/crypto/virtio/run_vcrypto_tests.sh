@@ -15,6 +15,8 @@ cd "$(dirname "$0")" || exit 1
 . ./vcrypto_lib.sh
 trap - EXIT TERM INT HUP   # the runner is not a test program
 timeout=$(sed -n 's/^timeout=//p' settings 2>/dev/null); timeout=${timeout:-300}
+# A slower kernel (the debug profile) may give every program more time.
+timeout=${VCRYPTO_TEST_TIMEOUT:-$timeout}
 [ $# -gt 0 ] || set -- $(sed -n 's/^TEST_PROGS := //p' Makefile)
 
 echo "KTAP version 1"
