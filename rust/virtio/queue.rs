@@ -480,20 +480,11 @@ unsafe impl<H: QueueHandler> Send for Virtqueues<H> {}
 unsafe impl<H: QueueHandler> Sync for Virtqueues<H> {}
 
 impl<H: QueueHandler + 'static> Virtqueues<H> {
-    /// # Safety
-    ///
-    /// `vdev` must be a valid device in the `Core` context (probe holds the device lock), and
-    /// the result must be dropped before the device is unbound.
-    pub(super) unsafe fn new(
-        vdev: *mut bindings::virtio_device,
-        specs: KVec<QueueSpec>,
-        handler: Arc<H>,
-    ) -> Result<Self> {
-        let vdev = NonNull::new(vdev).ok_or(EINVAL)?;
-        let n = specs.len();
-        let nvqs = u32::try_from(n).map_err(|_| EINVAL)?;
-        let mut infos = KVec::with_capacity(n, GFP_KERNEL)?;
-        for spec in specs.iter() {
+    /// The `virtqueue_info` of each spec, for `virtio_find_vqs()` (at creation and when the
+    /// queues are created again after a reset).
+    fn infos(specs: &[QueueSpec]) -> Result<KVec<bindings::virtqueue_info>> {
+        let mut infos = KVec::with_capacity(specs.len(), GFP_KERNEL)?;
+        for spec in specs {
             let callback: bindings::vq_callback_t = if spec.callback {
                 Some(Self::callback)
             } else {
@@ -508,6 +499,22 @@ impl<H: QueueHandler + 'static> Virtqueues<H> {
                 GFP_KERNEL,
             )?;
         }
+        Ok(infos)
+    }
+
+    /// # Safety
+    ///
+    /// `vdev` must be a valid device in the `Core` context (probe holds the device lock), and
+    /// the result must be dropped before the device is unbound.
+    pub(super) unsafe fn new(
+        vdev: *mut bindings::virtio_device,
+        specs: KVec<QueueSpec>,
+        handler: Arc<H>,
+    ) -> Result<Self> {
+        let vdev = NonNull::new(vdev).ok_or(EINVAL)?;
+        let n = specs.len();
+        let nvqs = u32::try_from(n).map_err(|_| EINVAL)?;
+        let mut infos = Self::infos(&specs)?;
         let mut raw = KVec::from_elem(core::ptr::null_mut(), n, GFP_KERNEL)?;
         let mut pending = KVec::with_capacity(n, GFP_KERNEL)?;
         for _ in 0..n {
@@ -683,22 +690,7 @@ impl<H: QueueHandler + 'static> Virtqueues<H> {
         }
         let n = self._specs.len();
         let nvqs = u32::try_from(n).map_err(|_| EINVAL)?;
-        let mut infos = KVec::with_capacity(n, GFP_KERNEL)?;
-        for spec in self._specs.iter() {
-            let callback: bindings::vq_callback_t = if spec.callback {
-                Some(Self::callback)
-            } else {
-                None
-            };
-            infos.push(
-                bindings::virtqueue_info {
-                    name: spec.name.as_char_ptr(),
-                    callback,
-                    ctx: false,
-                },
-                GFP_KERNEL,
-            )?;
-        }
+        let mut infos = Self::infos(&self._specs)?;
         let mut raw = KVec::from_elem(core::ptr::null_mut(), n, GFP_KERNEL)?;
         // `priv` still holds our context: a notification on a new queue before its lock holds
         // it finds a dead queue there and does nothing (and the device is not ready yet).
