@@ -12,30 +12,18 @@
 
 MIB=${VCRYPTO_DMCRYPT_MIB:-16}
 ktap_header 15
-# Full paths: busybox's shell may prefer its own applets to the real tools.
-CRYPTSETUP=/usr/sbin/cryptsetup LOSETUP=/usr/sbin/losetup
-for t in $CRYPTSETUP $LOSETUP; do
-	[ -x $t ] || { ktap_diag "$t missing"; exit $KSFT_SKIP; }
-done
+dm_tools_or_skip
 [ -n "$(crypto_devices)" ] || { ktap_diag "no virtio crypto device"; exit $KSFT_SKIP; }
 module_loaded && module_unload
 quick_selftests
 grep -q "^$C_MOD " /proc/modules && c_driver_unload
 
 W=/tmp/dmcrypt; rm -rf $W; mkdir -p $W; on_exit "rm -rf $W"
-head -c 64 /dev/urandom > $W/key
-# A pattern no two sectors share: every 64-byte line carries its number.
-awk -v n=$((MIB * 16384)) 'BEGIN { for (i = 0; i < n; i++) printf "virtio-crypto-rs line %015d of the dm-crypt pattern.....\n", i }' > $W/pattern
-truncate -s $((MIB * 1048576)) $W/pattern
-truncate -s $(((MIB + 2) * 1048576)) $W/disk
-loop=$($LOSETUP -f --show $W/disk)
+numbered_pattern $W/pattern $MIB dm-crypt
+dm_loop $W $MIB
 
 SPEC=aes-cbc-essiv:sha256 KEYBITS=256
-open_crypt() {
-	$CRYPTSETUP open --type plain --cipher $SPEC --key-size $KEYBITS \
-		--key-file $W/key --sector-size 4096 --disable-locks "$loop" vcrypt &&
-		[ -b /dev/mapper/vcrypt ]
-}
+open_crypt() { dm_open vcrypt $SPEC $KEYBITS $W; }
 # Reads the mapping into $1 and compares with the pattern (fails if there is no mapping,
 # rather than reading a stray regular file).
 read_matches() {
@@ -101,7 +89,6 @@ else
 	ktap_skip "the C driver registered cbc(aes) (C module did not load)"
 	ktap_skip "dm-crypt does not use the C driver (C module did not load)"
 fi
-$LOSETUP -d "$loop"; rm -rf $W
 p=$(dmesg_problems); [ -z "$p" ] || echo "$p" | sed 's/^/# /'
 ktap_check "no warning in dmesg" [ -z "$p" ]
 ktap_exit

@@ -33,7 +33,6 @@
 # kmemleak scan (where the kernel has it) and a clean kernel log.
 . "$(dirname "$0")/vcrypto_lib.sh"
 
-CRYPTSETUP=/usr/sbin/cryptsetup LOSETUP=/usr/sbin/losetup
 DRV=/sys/bus/virtio/drivers/$MOD
 # Small: what is tested is how each failure reaches the caller, not volume
 # (4 MiB is 1024 requests over 4 KiB sectors, many times the queues' depth).
@@ -48,9 +47,7 @@ esac
 dev=$(crypto_devices | head -1)
 [ -n "$dev" ] || { ktap_diag "no virtio crypto device"; exit $KSFT_SKIP; }
 fault_available || { ktap_diag "the device has no fault channel on $FAULT_TTY"; exit $KSFT_SKIP; }
-for t in $CRYPTSETUP $LOSETUP; do
-	[ -x $t ] || { ktap_diag "$t missing"; exit $KSFT_SKIP; }
-done
+dm_tools_or_skip
 module_loaded && module_unload
 quick_selftests
 grep -q "^$C_MOD " /proc/modules && c_driver_unload
@@ -58,17 +55,10 @@ fault_cmd clear >/dev/null
 dmesg -c >/dev/null
 
 W=/tmp/faults; rm -rf $W; mkdir -p $W; on_exit "rm -rf $W"
-head -c 32 /dev/urandom > $W/key
 head -c $((MIB * 1048576)) /dev/urandom > $W/pattern
-truncate -s $(((MIB + 1) * 1048576)) $W/disk
-loop=$($LOSETUP -f --show $W/disk)
-open_crypt() {
-	err=$($CRYPTSETUP open --type plain --cipher aes-cbc-essiv:sha256 --key-size 256 \
-		--key-file $W/key --sector-size 4096 --disable-locks "$loop" vfault 2>&1) ||
-		{ ktap_diag "cryptsetup: $err"; return 1; }
-	[ -b /dev/mapper/vfault ]
-}
-close_crypt() { [ -b /dev/mapper/vfault ] && $CRYPTSETUP close vfault; }
+dm_loop $W $MIB
+open_crypt() { dm_open vfault aes-cbc-essiv:sha256 256 $W; }
+close_crypt() { dm_close vfault; }
 # Never through a regular file: dd would create one if the mapping were missing.
 write_pattern() {
 	[ -b /dev/mapper/vfault ] && dd if=$W/pattern of=/dev/mapper/vfault bs=1M count=$MIB conv=fsync 2>/dev/null
@@ -287,22 +277,6 @@ part_config() {
 	ktap_check "config: with the true config the device binds and serves" open_write_read
 }
 
-# kmemleak, where the kernel has it: nothing of ours after this program's faults.
-kmemleak_check() {
-	KML=/sys/kernel/debug/kmemleak
-	if [ -w $KML ]; then
-		# Two scans: kmemleak reports an object only once it was unreferenced for a whole scan.
-		echo scan > $KML; sleep 1; echo scan > $KML
-		leaks=$(grep -c "^unreferenced object" $KML)
-		ours=$(grep -A20 "^unreferenced object" $KML | grep -c "virtio_crypto_rs\|vcrs_\|virtio_\|vring")
-		ktap_diag "kmemleak: $leaks unreferenced object(s), $ours backtrace line(s) in virtio code"
-		[ "$ours" -eq 0 ] || head -60 $KML | sed 's/^/# /'
-		ktap_check "kmemleak finds no leak of ours" [ "$ours" -eq 0 ]
-	else
-		ktap_skip "kmemleak finds no leak of ours (no kmemleak)"
-	fi
-}
-
 [ "$part" = io ] && part_refuse
 module_load && wait_selftests
 queues=$(dmesg | grep -o "data_queues=[0-9]*" | tail -1 | cut -d= -f2)
@@ -323,7 +297,6 @@ config) part_config ;;
 esac
 close_crypt
 module_unload
-$LOSETUP -d "$loop"
 kmemleak_check
 # What the config part provokes on purpose: the probe's complaint about a lying config.
 p=$(dmesg_problems | grep -v "invalid device configuration")

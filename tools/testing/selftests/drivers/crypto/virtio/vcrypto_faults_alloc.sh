@@ -29,7 +29,7 @@
 # registered again until reboot (-EEXIST). Seen on this program's first run.
 . "$(dirname "$0")/vcrypto_lib.sh"
 
-CRYPTSETUP=/usr/sbin/cryptsetup LOSETUP=/usr/sbin/losetup DMSETUP=/usr/sbin/dmsetup
+DMSETUP=/usr/sbin/dmsetup
 DRV=/sys/bus/virtio/drivers/$MOD
 DBG=/sys/kernel/debug
 FS=$DBG/failslab FP=$DBG/fail_page_alloc
@@ -45,9 +45,8 @@ dev=$(crypto_devices | head -1)
 [ -n "$dev" ] || { ktap_diag "no virtio crypto device"; exit $KSFT_SKIP; }
 [ -d $FS ] && [ -d $FP ] && [ -e /proc/self/fail-nth ] ||
 	{ ktap_diag "no failslab/fail_page_alloc in debugfs or no /proc/self/fail-nth"; exit $KSFT_SKIP; }
-for t in $CRYPTSETUP $LOSETUP $DMSETUP; do
-	[ -x $t ] || { ktap_diag "$t missing"; exit $KSFT_SKIP; }
-done
+dm_tools_or_skip
+[ -x $DMSETUP ] || { ktap_diag "$DMSETUP missing"; exit $KSFT_SKIP; }
 name=$(basename "$dev")
 module_loaded && module_unload
 quick_selftests
@@ -65,8 +64,7 @@ klog_take() { dmesg -c > $W/klog.new; cat $W/klog.new >> $W/klog; }
 # would miss the failures of allocations made with __GFP_NOWARN.
 TIMES=1000000
 forced() { klog_take; echo $((2 * TIMES - $(cat $FS/times) - $(cat $FP/times))); }
-KML=$DBG/kmemleak
-[ -w $KML ] && echo clear > $KML
+[ -w $KMEMLEAK ] && echo clear > $KMEMLEAK
 # Every forced failure logs a stack: into the log, not onto the slow serial console.
 read -r lvl _ < /proc/sys/kernel/printk
 on_exit "echo $lvl > /proc/sys/kernel/printk"
@@ -313,16 +311,7 @@ $LOSETUP -d "$loop"
 fi
 module_unload
 
-if [ -w $KML ]; then
-	echo scan > $KML; sleep 1; echo scan > $KML
-	leaks=$(grep -c "^unreferenced object" $KML)
-	ours=$(grep -A20 "^unreferenced object" $KML | grep -c "virtio_crypto_rs\|vcrs_\|virtio_\|vring")
-	ktap_diag "kmemleak: $leaks unreferenced object(s), $ours backtrace line(s) in virtio code"
-	[ "$ours" -eq 0 ] || head -60 $KML | sed 's/^/# /'
-	ktap_check "kmemleak finds no leak of ours" [ "$ours" -eq 0 ]
-else
-	ktap_skip "kmemleak finds no leak of ours (no kmemleak)"
-fi
+kmemleak_check
 ktap_diag "forced failures: $(forced), page allocation failure reports: $(grep -c "page allocation failure" $W/klog)"
 # Forced failures and failed page allocations (warn_alloc) print their stacks;
 # those traces are the injection's, not bugs. Everything else counts, in the

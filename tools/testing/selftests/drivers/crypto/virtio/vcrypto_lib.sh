@@ -116,6 +116,84 @@ our_stat() {
 	[ -n "$f" ] && awk -v k="$1" '$1==k{print $2}' "$f"
 }
 
+# wait_for <seconds> <command...>: until the command succeeds; fails after that
+# many seconds.
+wait_for() {
+	vcrs_wt=$1; shift
+	while ! "$@"; do
+		[ "$vcrs_wt" -gt 0 ] || return 1
+		sleep 1; vcrs_wt=$((vcrs_wt - 1))
+	done
+}
+
+# kmemleak_check [label]: after two scans (kmemleak reports an object only once
+# it was unreferenced for a whole scan), no unreferenced object has virtio code
+# in its backtrace. A skip where the kernel has no kmemleak.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+kmemleak_check() {
+	vcrs_what=${1:-"kmemleak finds no leak of ours"}
+	[ -w $KMEMLEAK ] || { ktap_skip "$vcrs_what (no kmemleak)"; return; }
+	echo scan > $KMEMLEAK; sleep 1; echo scan > $KMEMLEAK
+	vcrs_leaks=$(grep -c "^unreferenced object" $KMEMLEAK)
+	vcrs_ours=$(grep -A20 "^unreferenced object" $KMEMLEAK | grep -c "virtio_crypto_rs\|vcrs_\|virtio_\|vring")
+	ktap_diag "kmemleak: $vcrs_leaks unreferenced object(s), $vcrs_ours backtrace line(s) in virtio code"
+	[ "$vcrs_ours" -eq 0 ] || head -60 $KMEMLEAK | sed 's/^/# /'
+	ktap_check "$vcrs_what" [ "$vcrs_ours" -eq 0 ]
+}
+
+# --- dm-crypt over a loop device ---
+# Full paths: busybox's shell may prefer its own applets to the real tools.
+CRYPTSETUP=/usr/sbin/cryptsetup LOSETUP=/usr/sbin/losetup
+dm_tools_or_skip() {
+	for t in $CRYPTSETUP $LOSETUP; do
+		[ -x $t ] || { ktap_diag "$t missing"; exit $KSFT_SKIP; }
+	done
+}
+# numbered_pattern <file> <MiB> <label>: a pattern no two sectors share, every
+# 64-byte line carrying its number (a misplaced or stale sector shows).
+numbered_pattern() {
+	awk -v n=$(($2 * 16384)) -v l="$3" 'BEGIN {
+		for (i = 0; i < n; i++) printf "virtio-crypto-rs %-10.10s line %015d ..............\n", l, i }' > "$1"
+}
+# dm_loop <dir> <MiB>: a key and a disk file of MiB + 2 in <dir>, on a loop
+# device ($loop) that goes when the program exits.
+dm_loop() {
+	head -c 64 /dev/urandom > "$1/key"
+	truncate -s $((($2 + 2) * 1048576)) "$1/disk"
+	loop=$($LOSETUP -f --show "$1/disk")
+	on_exit "$LOSETUP -d $loop"
+}
+# dm_open <name> <cipher spec> <key bits> <dir>: a plain mapping over $loop with
+# <dir>/key, 4 KiB sectors; cryptsetup's complaint as a diagnostic.
+dm_open() {
+	vcrs_err=$($CRYPTSETUP open --type plain --cipher "$2" --key-size "$3" \
+		--key-file "$4/key" --sector-size 4096 --disable-locks "$loop" "$1" 2>&1) ||
+		{ ktap_diag "cryptsetup: $vcrs_err"; return 1; }
+	[ -b "/dev/mapper/$1" ]
+}
+dm_close() { [ -b "/dev/mapper/$1" ] && $CRYPTSETUP close "$1"; }
+# dm_io_job <name> <MiB> <dir>: writes <dir>/pattern, drops the caches, reads it
+# back into <dir>/readback; "<dd write exit> <dd read exit>" in <dir>/io.rc.
+dm_io_job() {
+	dd if="$3/pattern" of="/dev/mapper/$1" bs=1M count="$2" conv=fsync 2>"$3/write.err"
+	vcrs_w=$?
+	sync; echo 3 > /proc/sys/vm/drop_caches
+	dd if="/dev/mapper/$1" of="$3/readback" bs=1M count="$2" 2>"$3/read.err"
+	echo "$vcrs_w $?" > "$3/io.rc"
+}
+# dm_io_ok <dir>: the last dm_io_job saw no error and read the pattern back.
+dm_io_ok() { [ "$(cat "$1/io.rc" 2>/dev/null)" = "0 0" ] && cmp -s "$1/pattern" "$1/readback"; }
+# dm_io_results <label> <MiB> <dir>: three results of a dm_io_job that ran
+# across a disruption: no error for dd, every byte right, no I/O error logged.
+dm_io_results() {
+	vcrs_rc=$(cat "$3/io.rc" 2>/dev/null)
+	ktap_diag "$1: dd write/read exit codes: ${vcrs_rc:-none}; $(cat "$3/write.err" "$3/read.err" | tr '\n' ' ')"
+	ktap_check "$1: the writer and the reader saw no error" [ "$vcrs_rc" = "0 0" ]
+	ktap_check "$1: $2 MiB read back equal the pattern written" cmp -s "$3/pattern" "$3/readback"
+	vcrs_ioerr=$(dmesg | grep -ciE "i/o error|buffer i/o|critical (medium|target)")
+	ktap_check "$1: no I/O error in the kernel log" [ "$vcrs_ioerr" = 0 ]
+}
+
 # --- IPsec ESP between two network namespaces ---
 IP=/usr/sbin/ip
 # hex <bytes>: that many random bytes as 0x-less hex (keys for ip xfrm).

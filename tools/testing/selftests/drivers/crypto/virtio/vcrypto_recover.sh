@@ -15,7 +15,6 @@
 # Skipped on devices without a fault channel (QEMU's builtin backend).
 . "$(dirname "$0")/vcrypto_lib.sh"
 
-CRYPTSETUP=/usr/sbin/cryptsetup LOSETUP=/usr/sbin/losetup
 MIB=${VCRYPTO_RECOVER_MIB:-64}
 RESETS=3
 STALL_MS=2000
@@ -23,58 +22,26 @@ ktap_header 16
 dev=$(crypto_devices | head -1)
 [ -n "$dev" ] || { ktap_diag "no virtio crypto device"; exit $KSFT_SKIP; }
 fault_available || { ktap_diag "the device has no fault channel on $FAULT_TTY"; exit $KSFT_SKIP; }
-for t in $CRYPTSETUP $LOSETUP; do
-	[ -x $t ] || { ktap_diag "$t missing"; exit $KSFT_SKIP; }
-done
+dm_tools_or_skip
 module_loaded && module_unload
 quick_selftests
 grep -q "^$C_MOD " /proc/modules && c_driver_unload
 fault_cmd clear >/dev/null
 
 W=/tmp/recover; rm -rf $W; mkdir -p $W; on_exit "rm -rf $W"
-head -c 64 /dev/urandom > $W/key
-# A pattern no two sectors share: every 64-byte line carries its number.
-awk -v n=$((MIB * 16384)) 'BEGIN { for (i = 0; i < n; i++) printf "virtio-crypto-rs line %015d of the recovery pattern.....\n", i }' > $W/pattern
-truncate -s $((MIB * 1048576)) $W/pattern
-truncate -s $(((MIB + 2) * 1048576)) $W/disk
-loop=$($LOSETUP -f --show $W/disk)
-on_exit "$LOSETUP -d $loop"
+numbered_pattern $W/pattern $MIB recovery
+dm_loop $W $MIB
 
-open_crypt() {
-	err=$($CRYPTSETUP open --type plain --cipher aes-xts-plain64 --key-size 512 \
-		--key-file $W/key --sector-size 4096 --disable-locks "$loop" vrecover 2>&1) ||
-		{ ktap_diag "cryptsetup: $err"; return 1; }
-	[ -b /dev/mapper/vrecover ]
-}
-close_crypt() { [ -b /dev/mapper/vrecover ] && $CRYPTSETUP close vrecover; }
-# Writes the pattern, drops the caches and reads it back: "rc <dd write> <dd read>" in $1.
-io_job() {
-	dd if=$W/pattern of=/dev/mapper/vrecover bs=1M count=$MIB conv=fsync 2>$W/write.err
-	w=$?
-	sync; echo 3 > /proc/sys/vm/drop_caches
-	dd if=/dev/mapper/vrecover of=$W/readback bs=1M count=$MIB 2>$W/read.err
-	echo "$w $?" > "$1"
-}
+open_crypt() { dm_open vrecover aes-xts-plain64 512 $W; }
+close_crypt() { dm_close vrecover; }
+io_job() { dm_io_job vrecover $MIB $W; }
 sessions() { fault_cmd sessions | sed -n 's/.*sessions=\([0-9]*\).*/\1/p'; }
-# wait_for <seconds> <command...>: until the command succeeds.
-wait_for() {
-	t=$1; shift
-	while ! "$@"; do
-		[ "$t" -le 0 ] && return 1
-		sleep 1; t=$((t - 1))
-	done
-}
 stat_at_least() { [ "$(our_stat recoveries)" -ge "$1" ] 2>/dev/null; }
 io_done() { [ -s $W/io.rc ]; }
 # The part's results: I/O, data, counters, log lines, sessions (six).
 check_part() {
 	label=$1 recoveries=$2 lines=$3 want_lines=$4
-	rc=$(cat $W/io.rc 2>/dev/null)
-	ktap_diag "$label: dd write/read exit codes: ${rc:-none}; $(cat $W/write.err $W/read.err | tr '\n' ' ')"
-	ktap_check "$label: the writer and the reader saw no error" [ "$rc" = "0 0" ]
-	ktap_check "$label: $MIB MiB read back equal the pattern written" cmp -s $W/pattern $W/readback
-	ioerr=$(dmesg | grep -ciE "i/o error|buffer i/o|critical (medium|target)")
-	ktap_check "$label: no I/O error in the kernel log" [ "$ioerr" = 0 ]
+	dm_io_results "$label" $MIB $W
 	ktap_diag "$label: recoveries counted: $recoveries; log lines: $lines"
 	ktap_check "$label: the debugfs counter counts $want_lines recover(y/ies)" [ "$recoveries" = "$want_lines" ]
 	ktap_check "$label: one log line per recovery, none giving the device up" \
@@ -92,7 +59,7 @@ open_crypt || exit $KSFT_FAIL
 dmesg -c >/dev/null
 rec0=$(our_stat recoveries)
 rm -f $W/io.rc
-io_job $W/io.rc &
+io_job &
 i=1
 while [ $i -le $RESETS ]; do
 	sleep 1
@@ -120,7 +87,7 @@ open_crypt || exit $KSFT_FAIL
 dmesg -c >/dev/null
 rec0=$(our_stat recoveries)
 rm -f $W/io.rc
-io_job $W/io.rc &
+io_job &
 sleep 2
 fault_cmd stall all >/dev/null
 # The watchdog's line, then the device is reset (and retried while it still stalls).
@@ -145,7 +112,7 @@ ktap_check "stall: the device's sessions are back to $base once the transforms a
 open_crypt || exit $KSFT_FAIL
 dmesg -c >/dev/null
 rm -f $W/io.rc
-io_job $W/io.rc &
+io_job &
 sleep 2
 fault_cmd stall all >/dev/null
 wait_for 60 sh -c 'dmesg | grep -q "no answer for"' || ktap_diag "unbind: no stall seen"
@@ -165,9 +132,8 @@ echo "$name" > /sys/bus/virtio/drivers/$MOD/bind
 wait_selftests
 rm -f $W/io.rc
 ktap_check "after the unbind, the device binds again and dm-crypt opens over it" open_crypt
-io_job $W/io.rc
-ktap_check "after the unbind, $MIB MiB written and read back right" \
-	sh -c '[ "$(cat $1)" = "0 0" ] && cmp -s $2 $3' _ $W/io.rc $W/pattern $W/readback
+io_job
+ktap_check "after the unbind, $MIB MiB written and read back right" dm_io_ok $W
 close_crypt
 module_unload
 

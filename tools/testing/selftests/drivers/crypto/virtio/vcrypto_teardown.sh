@@ -7,12 +7,9 @@
 # warn; then the device binds again and works, and the module unloads.
 . "$(dirname "$0")/vcrypto_lib.sh"
 
-CRYPTSETUP=/usr/sbin/cryptsetup LOSETUP=/usr/sbin/losetup
 DRV=/sys/bus/virtio/drivers/$MOD
 ktap_header 8
-for t in $CRYPTSETUP $LOSETUP; do
-	[ -x $t ] || { ktap_diag "$t missing"; exit $KSFT_SKIP; }
-done
+dm_tools_or_skip
 dev=$(crypto_devices | head -1)
 [ -n "$dev" ] || { ktap_diag "no virtio crypto device"; exit $KSFT_SKIP; }
 name=$(basename "$dev")

@@ -15,7 +15,6 @@
 # succeeds right after it is freed; kmemleak finds nothing of ours.
 . "$(dirname "$0")/vcrypto_lib.sh"
 
-CRYPTSETUP=/usr/sbin/cryptsetup LOSETUP=/usr/sbin/losetup
 KML=/sys/kernel/debug/kmemleak
 NET=10.79.0
 MIB=${VCRYPTO_UNPLUG_MIB:-8}
@@ -23,9 +22,7 @@ QEMU_ID=vcrypto0
 DEVICE_ADD='{"driver": "virtio-crypto-pci", "id": "vcrypto0", "bus": "vcrs-rp0", "cryptodev": "c0"}'
 
 ktap_header 19
-for t in $CRYPTSETUP $LOSETUP; do
-	[ -x $t ] || { ktap_diag "$t missing"; exit $KSFT_SKIP; }
-done
+dm_tools_or_skip
 monitor_available || { ktap_diag "no QEMU monitor on a serial port (scripts/qemu.sh VCRYPTO_HOTPLUG=1)"; exit $KSFT_SKIP; }
 [ -n "$(crypto_devices)" ] || { ktap_diag "no virtio crypto device"; exit $KSFT_SKIP; }
 [ -f "$KUNIT_KO" ] || { ktap_diag "$KUNIT_KO not found"; exit $KSFT_SKIP; }
@@ -36,15 +33,6 @@ quick_selftests
 dmesg -c >/dev/null
 [ -w "$KML" ] && echo clear > "$KML"
 
-# wait_until <seconds> <command...>: polls the command every second; fails
-# if it has not succeeded in time.
-wait_until() {
-	wt=$1; shift
-	while ! "$@"; do
-		[ "$wt" -gt 0 ] || return 1
-		sleep 1; wt=$((wt - 1))
-	done
-}
 running() { kill -0 "$1" 2>/dev/null; }
 T0=$(date +%s)
 elapsed() { echo "+$(($(date +%s) - T0)) s"; }
@@ -63,7 +51,7 @@ replug() {
 	done
 }
 # The exit path leaves the device plugged in for the programs after this one.
-on_exit 'no_device && replug && wait_until 60 device_bound'
+on_exit 'no_device && replug && wait_for 60 device_bound'
 
 W=/tmp/unplug; rm -rf $W; mkdir -p $W; on_exit "rm -rf $W"
 head -c 32 /dev/urandom > $W/key
@@ -134,24 +122,24 @@ else
 	ktap_fail "QEMU accepts device_del ($r)"
 fi
 # pciehp waits 5 s after the attention button before it unbinds.
-ktap_check "the device leaves the guest" wait_until 60 no_device
+ktap_check "the device leaves the guest" wait_for 60 no_device
 ktap_diag "$(elapsed): $(basename "$dev") gone $(($(date +%s) - t0)) s after device_del"
 none_of_ours() { [ -z "$(our_algs)" ]; }
-ktap_check "our algorithms are unregistered" wait_until 10 none_of_ours
+ktap_check "our algorithms are unregistered" wait_for 10 none_of_ours
 
 # Either a write fails (EIO), or the writer is still being served: then it
 # is told to stop and its current pass must finish. A hang fails both ways.
-if wait_until 60 gone $writer; then
+if wait_for 60 gone $writer; then
 	how="a write failed"
 else
 	touch $W/stop; how="stopped: its writes went on succeeding"
-	wait_until 60 gone $writer || how=""
+	wait_for 60 gone $writer || how=""
 fi
 ktap_check "dm-crypt I/O fails or completes within 60 s: ${how:-hangs}" [ -n "$how" ]
 ktap_diag "writer: $(cat $W/dd.passes 2>/dev/null | wc -l) full passes; $(tr '\n' ' ' < $W/dd.err | cut -c1-200)"
 kill -9 $writer 2>/dev/null; wait $writer 2>/dev/null
 # The KUnit cases fail once our algorithms are gone; they must end.
-if wait_until 180 gone $kunit; then
+if wait_for 180 gone $kunit; then
 	ktap_ok "the KUnit flood ends within 180 s"
 else
 	ktap_fail "the KUnit flood ends within 180 s"
@@ -162,7 +150,7 @@ fi
 ktap_diag "$(elapsed): KUnit insmod exit status $(cat $W/kunit.rc 2>/dev/null || echo none)"
 grep -q "^virtio_crypto_rs_kunit " /proc/modules && rmmod virtio_crypto_rs_kunit
 if [ -n "$pinger" ]; then
-	ktap_check "the ESP traffic ends" wait_until 70 gone $pinger
+	ktap_check "the ESP traffic ends" wait_for 70 gone $pinger
 	ktap_diag "ping: $(tail -2 $W/ping.out | tr '\n' ' ')"
 else
 	ktap_skip "the ESP traffic ends (no ESP)"
@@ -172,7 +160,7 @@ ktap_check "the transform of the unplugged device is freed (dm-crypt closes)" \
 
 # --- re-plug ---
 t0=$(date +%s)
-replugged() { replug && wait_until 60 device_bound; }
+replugged() { replug && wait_for 60 device_bound; }
 ktap_check "device_add brings the device back and our driver binds it" replugged
 ktap_diag "$(elapsed): bound again after $(($(date +%s) - t0)) s: $(crypto_devices | tr '\n' ' ')"
 wait_selftests
@@ -193,12 +181,11 @@ else
 	ktap_skip "ESP runs over our algorithms again (no ESP)"
 fi
 wait_selftests
-wait_until 30 unused
+wait_for 30 unused
 ktap_diag "$(elapsed): module refcnt with no user left: $(modref)"
 
 # dm-crypt on the new device: a pattern written, caches dropped, read back.
-awk -v n=$((MIB * 16384)) 'BEGIN { for (i = 0; i < n; i++) printf "virtio-crypto-rs line %015d of the unplug pattern.......\n", i }' > $W/pattern
-truncate -s $((MIB * 1048576)) $W/pattern
+numbered_pattern $W/pattern $MIB unplug
 before=$(our_stat completed)
 serves() {
 	open_crypt vunplug2 &&
