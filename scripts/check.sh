@@ -209,9 +209,9 @@ debug_lane() {
 		VCRYPTO_CMDLINE="cryptomgr.fuzz_iterations=20" \
 		VCRYPTO_GUEST_ENV="VCRYPTO_KUNIT_ARGS=iterations=200 hash_iterations=20;VCRYPTO_RECOVER_MIB=8;VCRYPTO_SUSPEND_MIB=4;VCRYPTO_TEST_TIMEOUT=900"
 	# Two tracks side by side (a TCG guest keeps a core busy; the plain and
-	# stock lanes have guests of their own meanwhile): probe/kunit/teardown,
-	# the short unplug guest (QEMU's builtin device) and recovery/suspend one
-	# after the other; the fault programs beside them. The hostile device, the
+	# stock lanes have guests of their own meanwhile): probe/kunit/teardown
+	# and the short unplug guest (QEMU's builtin device) one after the other;
+	# the fault programs and then recovery/suspend beside them. The hostile device, the
 	# lying-config and allocation sweeps run on the plain kernel only
 	# (kmemleak is there too; here they would take most of an hour). Each
 	# program gets 900 s here, each guest 2700 s.
@@ -219,11 +219,12 @@ debug_lane() {
 	{ VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_kunit.sh,vcrypto_teardown.sh \
 		stage debug "guest debug-vhost-user" guest debug-vhost-user "$EXPECT/vhost-user" --max-dataqueues 4
 	  VCRYPTO_TESTS=vcrypto_unplug.sh stage debug "guest debug-unplug" guest debug-unplug "$EXPECT/qemu-builtin"
+	} &
+	{ VCRYPTO_TESTS=vcrypto_faults.sh,vcrypto_faults_reset.sh,vcrypto_hash_faults.sh,vcrypto_aead_faults.sh,vcrypto_control.sh \
+		stage debug "guest debug-faults" guest debug-faults "$EXPECT/vhost-user" --max-dataqueues 4
 	  VCRYPTO_TESTS=vcrypto_recover.sh,vcrypto_suspend.sh \
 		stage debug "guest debug-recover" guest debug-recover "$EXPECT/vhost-user" --max-dataqueues 4
 	} &
-	VCRYPTO_TESTS=vcrypto_faults.sh,vcrypto_faults_reset.sh,vcrypto_hash_faults.sh,vcrypto_aead_faults.sh,vcrypto_control.sh \
-		stage debug "guest debug-faults" guest debug-faults "$EXPECT/vhost-user" --max-dataqueues 4 &
 	wait
 }
 
