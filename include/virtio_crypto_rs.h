@@ -35,6 +35,11 @@ void vcrs_virtio_clear_feature(struct virtio_device *vdev, unsigned int fbit);
 int vcrs_virtio_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
 			 struct virtqueue *vqs[], struct virtqueue_info vqs_info[]);
 void vcrs_virtio_del_vqs(struct virtio_device *vdev);
+/*
+ * Steers the queue's interrupt to cpus (with MSI-X; a no-op with INTx); cpus
+ * NULL clears the hint, which must be done before the queues are deleted.
+ */
+int vcrs_virtqueue_set_affinity(struct virtqueue *vq, const struct cpumask *cpus);
 void vcrs_virtio_device_ready(struct virtio_device *vdev);
 bool vcrs_virtio_has_config_get(const struct virtio_device *vdev);
 void vcrs_virtio_cread_bytes(struct virtio_device *vdev, unsigned int offset,

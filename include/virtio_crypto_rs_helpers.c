@@ -27,6 +27,11 @@ void vcrs_virtio_del_vqs(struct virtio_device *vdev)
 	vdev->config->del_vqs(vdev);
 }
 
+int vcrs_virtqueue_set_affinity(struct virtqueue *vq, const struct cpumask *cpus)
+{
+	return virtqueue_set_affinity(vq, cpus);
+}
+
 void vcrs_virtio_device_ready(struct virtio_device *vdev)
 {
 	virtio_device_ready(vdev);

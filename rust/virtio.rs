@@ -34,7 +34,7 @@ use self::id::IdTableExt;
 pub use self::device_impl::{ConfigField, Device};
 pub use self::id::{DeviceId, IdTable};
 pub use self::queue::{
-    Buffers, Either, InFlight, Part, Parts, QueueHandler, QueueSpec, Virtqueue, Virtqueues,
+    Buffers, Either, InFlight, Kick, Part, Parts, QueueHandler, QueueSpec, Virtqueue, Virtqueues,
     MAX_PARTS,
 };
 

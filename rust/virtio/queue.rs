@@ -12,17 +12,27 @@
 //!   always turns back into what it was.
 //!
 //! Notifications reach the driver in softirq context, not in the hard interrupt: the interrupt
-//! only marks the queue and schedules a bottom-half work item (`system_bh_wq`), which calls the
-//! [`QueueHandler`]. Completing crypto requests there is what their users expect (network
-//! code, for one, re-enables bottom halves in its completion and must not run with
-//! interrupts off). The interrupt finds its context through `vdev->priv` (the field the virtio
-//! API reserves for the driver; `vq->priv` belongs to the transport).
+//! turns the queue's notifications off and schedules the queue's own bottom-half work item
+//! (`system_bh_wq`, on the CPU that took the interrupt), which calls the [`QueueHandler`] to
+//! drain the queue and turns notifications back on only when the queue is empty (drained
+//! again if buffers arrived meanwhile). A busy queue so costs one interrupt per burst, not
+//! one per buffer, and queues complete in parallel. Completing crypto requests in softirq
+//! context is what their users expect (network code, for one, re-enables bottom halves in
+//! its completion and must not run with interrupts off). The interrupt finds its context
+//! through `vdev->priv` (the field the virtio API reserves for the driver; `vq->priv`
+//! belongs to the transport).
+//!
+//! The device is notified of new buffers in two steps: [`Virtqueue::kick_prepare`] under the
+//! queue's lock decides whether it needs to be (with `VIRTIO_RING_F_EVENT_IDX`, a device
+//! that is still working says it does not), and [`Kick::send`] notifies it after every lock
+//! is released, so that the exit to the device is not paid with locks held.
 
 use crate::{
     abstractions::{
         bindings,
         irq_spinlock::IrqSpinLock,
         scatterlist::{AsSgList, SgBuf, SgList},
+        work,
     },
     new_irq_spinlock,
 };
@@ -33,9 +43,11 @@ use core::{
     sync::atomic::{AtomicBool, Ordering},
 };
 use kernel::{
+    cpumask::Cpumask,
+    error::to_result,
     prelude::*,
     str::CString,
-    sync::{Arc, ArcBorrow},
+    sync::{rcu, Arc, ArcBorrow},
     workqueue::{self, impl_has_work, new_work, Work, WorkItem},
 };
 
@@ -48,10 +60,22 @@ pub trait QueueHandler: Send + Sync {
     /// compile time (an enum such as [`Either`] when queues carry different things).
     type Item: InFlight;
 
-    /// The device has used buffers of queue `index`. Called in softirq (bottom-half) context:
-    /// must not sleep. `queue` is the queue's lock.
+    /// The device has used buffers of queue `index`: take them all back
+    /// ([`Virtqueue::get_buf`] until it finds none). Called in softirq (bottom-half)
+    /// context, never for one queue on two CPUs at once: must not sleep. `queue` is the
+    /// queue's lock. The queue's notifications are off meanwhile.
     fn queue_done(&self, index: usize, queue: &IrqSpinLock<Virtqueue<Self::Item>>);
+
+    /// Queue `index` interrupted (its callback ran). Hard interrupt context: count, do not
+    /// work.
+    fn interrupted(&self, index: usize) {
+        let _ = index;
+    }
 }
+
+/// How many times a queue's bottom half drains the queue before it lets other bottom halves
+/// run (it is queued again, notifications still off).
+const DRAIN_ROUNDS: usize = 8;
 
 /// What [`super::Device::find_vqs`] creates for one queue.
 pub struct QueueSpec {
@@ -368,6 +392,26 @@ impl<T: InFlight> Virtqueue<T> {
         unsafe { bindings::virtqueue_kick(self.raw.as_ptr()) }
     }
 
+    /// Publishes the buffers added since the last call and says whether the device must be
+    /// notified of them: then [`Kick::send`] does it, after the lock is released. `None`
+    /// when the device does not need it (it still works on the ring and will find them).
+    pub fn kick_prepare(&mut self) -> Option<Kick> {
+        if !self.alive {
+            return None;
+        }
+        // SAFETY: The queue is live and locked.
+        if !unsafe { bindings::virtqueue_kick_prepare(self.raw.as_ptr()) } {
+            return None;
+        }
+        // INVARIANT: The queue is live now and is deleted only after an RCU grace period
+        // that starts after it is marked dead (see `Virtqueues::delete` and `drop`): the
+        // read-side section taken here keeps it.
+        Some(Kick {
+            raw: self.raw,
+            _rcu: rcu::read_lock(),
+        })
+    }
+
     /// Takes back an item the device has finished, with the number of bytes it says it wrote.
     pub fn get_buf(&mut self) -> Option<(T, u32)> {
         if !self.alive {
@@ -423,34 +467,64 @@ impl<T: InFlight> Virtqueue<T> {
     }
 }
 
-/// A queue behind its lock, at a fixed address.
-type QueueLock<T> = Pin<KBox<IrqSpinLock<Virtqueue<T>>>>;
+/// A notification of the device that [`Virtqueue::kick_prepare`] found needed; sent by
+/// [`Kick::send`] with no lock held (`virtqueue_notify()` needs no serialisation with the
+/// queue's other operations).
+///
+/// # Invariants
+///
+/// `raw` is a live queue for as long as `_rcu` is held.
+pub struct Kick {
+    raw: NonNull<bindings::virtqueue>,
+    _rcu: rcu::Guard,
+}
 
-/// What `vdev->priv` points to while the queues exist: the handler, the queues' locks, which
-/// queues have news, and the bottom half that delivers them.
+impl Kick {
+    /// Notifies the device. Returns false if the device is broken.
+    pub fn send(self) -> bool {
+        // SAFETY: By the type invariant the queue is live; notifying needs no lock.
+        unsafe { bindings::virtqueue_notify(self.raw.as_ptr()) }
+    }
+}
+
+/// One queue behind its lock, with the bottom half that delivers its notifications.
 #[pin_data]
-struct Context<H: QueueHandler + 'static> {
+struct QueueSlot<H: QueueHandler + 'static> {
     handler: Arc<H>,
-    queues: KVec<QueueLock<H::Item>>,
-    pending: KVec<AtomicBool>,
+    index: usize,
     #[pin]
-    work: Work<Context<H>>,
+    queue: IrqSpinLock<Virtqueue<H::Item>>,
+    #[pin]
+    work: Work<QueueSlot<H>>,
 }
 
 impl_has_work! {
-    impl{H: QueueHandler + 'static} HasWork<Self> for Context<H> { self.work }
+    impl{H: QueueHandler + 'static} HasWork<Self> for QueueSlot<H> { self.work }
 }
 
-impl<H: QueueHandler + 'static> WorkItem for Context<H> {
-    type Pointer = Arc<Context<H>>;
+impl<H: QueueHandler + 'static> WorkItem for QueueSlot<H> {
+    type Pointer = Arc<QueueSlot<H>>;
 
-    fn run(this: Arc<Context<H>>) {
-        for (index, (queue, pending)) in this.queues.iter().zip(this.pending.iter()).enumerate() {
-            if pending.swap(false, Ordering::AcqRel) {
-                this.handler.queue_done(index, queue);
+    /// Drains the queue until it stays empty with notifications on again.
+    fn run(this: Arc<QueueSlot<H>>) {
+        for _ in 0..DRAIN_ROUNDS {
+            this.handler.queue_done(this.index, &this.queue);
+            let mut q = this.queue.lock();
+            if q.enable_cb() {
+                return;
             }
+            // Buffers came between the drain and the re-enable: drain again, quietly.
+            q.disable_cb();
         }
+        // Still busy: other bottom halves get their turn first.
+        let _ = workqueue::system_bh().enqueue(this);
     }
+}
+
+/// What `vdev->priv` points to while the queues exist: the handler and the queues.
+struct Context<H: QueueHandler + 'static> {
+    handler: Arc<H>,
+    queues: KVec<Arc<QueueSlot<H>>>,
 }
 
 /// The virtqueues of one device, created by [`super::Device::find_vqs`] and wrapped in a
@@ -516,11 +590,7 @@ impl<H: QueueHandler + 'static> Virtqueues<H> {
         let nvqs = u32::try_from(n).map_err(|_| EINVAL)?;
         let mut infos = Self::infos(&specs)?;
         let mut raw = KVec::from_elem(core::ptr::null_mut(), n, GFP_KERNEL)?;
-        let mut pending = KVec::with_capacity(n, GFP_KERNEL)?;
-        for _ in 0..n {
-            pending.push(AtomicBool::new(false), GFP_KERNEL)?;
-        }
-        let mut locks = KVec::with_capacity(n, GFP_KERNEL)?;
+        let mut slots = KVec::with_capacity(n, GFP_KERNEL)?;
 
         // `priv` may hold a stale pointer of a driver bound before (the C virtio_crypto does
         // not clear it on remove): it is ours while we are bound, so it is cleared here.
@@ -551,20 +621,25 @@ impl<H: QueueHandler + 'static> Virtqueues<H> {
                     alive: true,
                     _p: PhantomData,
                 };
-                locks.push(
-                    KBox::pin_init(new_irq_spinlock!(queue, "virtio_crypto_rs:vq"), GFP_KERNEL)?,
+                let handler = handler.clone();
+                let slot = Arc::pin_init(
+                    pin_init!(QueueSlot {
+                        handler,
+                        index,
+                        queue <- new_irq_spinlock!(queue, "virtio_crypto_rs:vq"),
+                        work <- new_work!("virtio_crypto_rs:vq"),
+                    }),
                     GFP_KERNEL,
                 )?;
+                slots.push(slot, GFP_KERNEL)?;
             }
-            Arc::pin_init(
-                pin_init!(Context {
+            Ok(Arc::new(
+                Context {
                     handler,
-                    queues: locks,
-                    pending,
-                    work <- new_work!("virtio_crypto_rs:vq"),
-                }),
+                    queues: slots,
+                },
                 GFP_KERNEL,
-            )
+            )?)
         })();
         let ctx = match built {
             Ok(ctx) => ctx,
@@ -601,11 +676,16 @@ impl<H: QueueHandler + 'static> Virtqueues<H> {
         // SAFETY: A non-null `priv` holds a reference from `Arc::into_raw` until `drop` clears
         // it, after a reset that waits for running callbacks.
         let ctx = unsafe { ArcBorrow::<Context<H>>::from_raw(ctx) };
-        if let Some(pending) = ctx.pending.get(index) {
-            pending.store(true, Ordering::Release);
-            // Already queued: the queued run sees the flag.
-            let _ = workqueue::system_bh().enqueue(Arc::<Context<H>>::from(ctx));
-        }
+        let Some(slot) = ctx.queues.get(index) else {
+            return;
+        };
+        ctx.handler.interrupted(index);
+        // Quiet until the bottom half has drained the queue; it turns them on again.
+        // SAFETY: `vq` is valid for the callback, and disabling callbacks is the one operation
+        // that needs no serialisation with the others (it is only a hint to the device).
+        unsafe { bindings::virtqueue_disable_cb(vq) };
+        // Already queued: the queued run finds these buffers too.
+        let _ = workqueue::system_bh().enqueue(slot.clone());
     }
 
     fn context(&self) -> &Context<H> {
@@ -624,10 +704,34 @@ impl<H: QueueHandler + 'static> Virtqueues<H> {
 
     /// The lock of the queue at `index`, if any.
     pub fn get(&self, index: usize) -> Option<&IrqSpinLock<Virtqueue<H::Item>>> {
-        self.context()
-            .queues
-            .get(index)
-            .map(|q| q.as_ref().get_ref())
+        self.context().queues.get(index).map(|slot| &slot.queue)
+    }
+
+    /// Steers the interrupt of queue `index` to `cpus` (with MSI-X; with INTx nothing
+    /// happens). A hint: the queue works on any CPU. A vector shared by several queues (the
+    /// transport had fewer vectors than queues) follows the queue steered last. The hints
+    /// are cleared before the queues are deleted.
+    pub fn set_affinity(
+        &self,
+        dev: &super::Device<kernel::device::Core<'_>>,
+        index: usize,
+        cpus: &Cpumask,
+    ) -> Result {
+        if dev.as_raw() != self.vdev.as_ptr() || self.deleted.load(Ordering::Acquire) {
+            return Err(EINVAL);
+        }
+        let slot = self.context().queues.get(index).ok_or(EINVAL)?;
+        let raw = {
+            let q = slot.queue.lock();
+            if !q.alive {
+                return Err(ENODEV);
+            }
+            q.raw
+        };
+        // SAFETY: The queue is live: queues are deleted or created again only in the `Core`
+        // context, which the caller holds (the device lock), and it is not deleted. The
+        // transport may sleep here, so the queue's lock is not held.
+        to_result(unsafe { bindings::vcrs_virtqueue_set_affinity(raw.as_ptr(), cpus.as_raw()) })
     }
 
     /// The handler that receives the queues' notifications.
@@ -635,15 +739,35 @@ impl<H: QueueHandler + 'static> Virtqueues<H> {
         &self.context().handler
     }
 
-    /// Waits for the bottom half, and gives back the reference a cancelled one held.
+    /// Waits for the queues' bottom halves, and gives back the references cancelled ones
+    /// held.
     fn cancel_bh(&self) {
-        // SAFETY: `self.ctx.work` is a valid, initialised `Work`.
-        let work = unsafe { Work::<Context<H>>::raw_get(&self.ctx.work) };
-        // SAFETY: `work` is the initialised work item of our live context.
-        if unsafe { bindings::cancel_work_sync(work) } {
-            // SAFETY: A pending work item holds one reference from `Arc::into_raw`.
-            drop(unsafe { Arc::from_raw(Arc::as_ptr(&self.ctx)) });
+        for slot in self.ctx.queues.iter() {
+            work::cancel_sync::<_, 0>(slot);
         }
+    }
+
+    /// Stops using the queues of a reset device before they are deleted: no bottom half runs
+    /// or waits, no interrupt stays steered (`free_irq()` wants the hints cleared), every
+    /// item goes back to its owner, and no [`Kick`] is left.
+    fn retire(&self) {
+        self.cancel_bh();
+        for slot in self.ctx.queues.iter() {
+            let live = {
+                let q = slot.queue.lock();
+                q.alive.then_some(q.raw)
+            };
+            if let Some(raw) = live {
+                // SAFETY: A live queue is not deleted before `retire` returns (its callers
+                // delete the queues, in the `Core` context or with the last reference); a
+                // null mask clears the hint. Not under the lock: the transport may sleep.
+                let _ = unsafe { bindings::vcrs_virtqueue_set_affinity(raw.as_ptr(), ptr::null()) };
+            }
+            slot.queue.lock().drain();
+        }
+        // A `Kick` taken before the queues died is sent before they go.
+        // SAFETY: Waiting for a grace period has no requirement; process context.
+        unsafe { bindings::synchronize_rcu() };
     }
 
     /// Deletes the C queues of a device the driver stops using (its `freeze` or
@@ -665,12 +789,9 @@ impl<H: QueueHandler + 'static> Virtqueues<H> {
         // SAFETY: `vdev` is valid and in the `Core` context (device lock held); the reset stops
         // the device from using any buffer and waits for running callbacks.
         unsafe { bindings::virtio_reset_device(vdev) };
-        self.cancel_bh();
-        for queue in self.ctx.queues.iter() {
-            queue.lock().drain();
-        }
+        self.retire();
         // SAFETY: The queues exist (not `deleted`), nothing refers to them any more (every
-        // lock holds a dead queue), and the device lock is held.
+        // lock holds a dead queue, no `Kick` is left), and the device lock is held.
         unsafe { bindings::vcrs_virtio_del_vqs(vdev) };
         self.deleted.store(true, Ordering::Release);
         Ok(())
@@ -710,8 +831,8 @@ impl<H: QueueHandler + 'static> Virtqueues<H> {
             }
             return Err(EIO);
         }
-        for (queue, &vq) in self.ctx.queues.iter().zip(raw.iter()) {
-            let mut q = queue.lock();
+        for (slot, &vq) in self.ctx.queues.iter().zip(raw.iter()) {
+            let mut q = slot.queue.lock();
             // INVARIANT: `vq` is a live queue of the bound device, with no buffer on it.
             if let Some(vq) = NonNull::new(vq) {
                 q.raw = vq;
@@ -734,15 +855,10 @@ impl<H: QueueHandler + 'static> Drop for Virtqueues<H> {
         // SAFETY: No callback runs (reset above), so nothing reads `priv` any more; `vdev` is
         // valid, so the place is valid for reads and writes.
         let published = unsafe { ptr::replace(&raw mut (*vdev).priv_, ptr::null_mut()) };
-        // A bottom half may still be queued or running: wait for it.
-        self.cancel_bh();
-        for queue in self.ctx.queues.iter() {
-            let mut vq = queue.lock();
-            vq.drain();
-        }
+        self.retire();
         if !self.deleted.load(Ordering::Acquire) {
             // SAFETY: The queues were created by `find_vqs` (or `recreate`) and not deleted
-            // by `delete`; they are deleted exactly once, here.
+            // by `delete`; they are deleted exactly once, here. No `Kick` is left.
             unsafe { bindings::vcrs_virtio_del_vqs(vdev) };
         }
         if !published.is_null() {
