@@ -57,11 +57,10 @@ struct KeyState {
     authsize: u32,
 }
 
-/// A transform: its device, data queue, fallback and two sessions.
+/// A transform: its device, fallback and two sessions.
 pub(crate) struct TfmCtx {
     aead: &'static AeadAlg,
     device: Arc<CryptoDevice>,
-    queue: usize,
     fb: AeadFallback,
     /// Serialises key and tag length changes, which create and destroy sessions (sleeps).
     state: Pin<KBox<Mutex<KeyState>>>,
@@ -358,7 +357,6 @@ impl Aead for VirtioAead {
             .devices
             .find(|d| d.usable.aeads & bit != 0)
             .ok_or(ENODEV)?;
-        let queue = device.pick_queue();
         let fb = AeadFallback::new(aead.name)?;
         let state = KBox::pin_init(
             new_mutex!(KeyState {
@@ -373,7 +371,6 @@ impl Aead for VirtioAead {
         Ok(TfmCtx {
             aead,
             device,
-            queue,
             fb,
             state,
             keyed: AtomicBool::new(false),
@@ -422,7 +419,7 @@ impl Aead for VirtioAead {
             Ok(None) => return fallback(req, encrypt),
             Err(e) => return Outcome::Failed(e, req),
         };
-        let (session, queue, device) = {
+        let (session, device) = {
             let tfm = req.tfm_ctx();
             if !tfm.keyed.load(Ordering::Acquire) {
                 return fallback(req, encrypt);
@@ -432,11 +429,7 @@ impl Aead for VirtioAead {
             } else {
                 &tfm.dec_handle
             };
-            (
-                session.load(Ordering::Relaxed),
-                tfm.queue,
-                tfm.device.clone(),
-            )
+            (session.load(Ordering::Relaxed), tfm.device.clone())
         };
         // `max_size` bounds the sum of a request's variable-length parts.
         let total = [p.iv_len, p.aad, p.src, p.dst, p.result]
@@ -503,7 +496,7 @@ impl Aead for VirtioAead {
             ctx.status = [0xff];
             ctx.flags = if encrypt { ENCRYPT } else { 0 };
         }
-        match req.submit_any(|any| device.submit(queue, any)) {
+        match req.submit_any(|any| device.submit(any)) {
             // Not taken by the device (full queue without backlog, no device): the fallback
             // does it.
             Outcome::Failed(_, req) => fallback(req, encrypt),

@@ -44,10 +44,9 @@ pub(crate) struct AlgData {
     pub(crate) devices: Arc<Devices>,
 }
 
-/// A transform: its device, data queue and session.
+/// A transform: its device and session.
 pub(crate) struct TfmCtx {
     device: Arc<CryptoDevice>,
-    queue: usize,
     /// Whether `handle` names a device session for the current key (MACs) or the device's
     /// hash session (hashes).
     has_session: AtomicBool,
@@ -95,13 +94,13 @@ fn fallback(mut req: Request<VirtioAhash>, op: FallbackOp) -> Outcome<VirtioAhas
 fn digest_whole(mut req: Request<VirtioAhash>) -> Outcome<VirtioAhash> {
     let hash = req.alg_data().hash;
     let (len, ds) = (req.nbytes(), req.digestsize());
-    let (session, queue, device) = {
+    let (session, device) = {
         let tfm = req.tfm_ctx();
         let session = tfm
             .has_session
             .load(Ordering::Acquire)
             .then(|| tfm.handle.load(Ordering::Relaxed));
-        (session, tfm.queue, tfm.device.clone())
+        (session, tfm.device.clone())
     };
     let fits = len > 0
         && ds <= MAX_DIGEST
@@ -118,7 +117,7 @@ fn digest_whole(mut req: Request<VirtioAhash>) -> Outcome<VirtioAhash> {
         ctx.result_len = ds;
         ctx.status = [0xff];
     }
-    match req.submit_any(|any| device.submit(queue, any)) {
+    match req.submit_any(|any| device.submit(any)) {
         // Not taken by the device (full queue without backlog, a list it cannot be
         // shown, no device): the fallback does it.
         Outcome::Failed(_, req) => fallback(req, FallbackOp::Digest),
@@ -164,7 +163,6 @@ impl Ahash for VirtioAhash {
             .devices
             .find(|d| hash.offered_by(d.usable.hashes, d.usable.macs))
             .ok_or(ENODEV)?;
-        let queue = device.pick_queue();
         let session = if hash.is_mac() {
             None
         } else {
@@ -172,7 +170,6 @@ impl Ahash for VirtioAhash {
         };
         Ok(TfmCtx {
             device,
-            queue,
             has_session: AtomicBool::new(session.is_some()),
             handle: AtomicU64::new(session.unwrap_or(0)),
             owned: AtomicBool::new(false),

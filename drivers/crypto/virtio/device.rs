@@ -21,8 +21,10 @@ use crate::{
     stats::Stats,
     wire::SessionKind,
 };
-use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use kernel::{
+    cpu::{nr_cpu_ids, CpuId},
+    cpumask::CpumaskVar,
     debugfs,
     device::Core,
     devres::Devres,
@@ -48,7 +50,6 @@ pub(crate) struct CryptoDevice {
     queues: Devres<Virtqueues<QueueEvents>>,
     events: Arc<QueueEvents>,
     data_queues: usize,
-    next_queue: AtomicUsize,
     dead: AtomicBool,
     /// Serialises session creation and destruction with the book's re-creation after a
     /// reset (sleeps: control requests wait for the device).
@@ -67,9 +68,11 @@ impl CryptoDevice {
         self.dead.load(Ordering::Acquire)
     }
 
-    /// A data queue for a new transform, round-robin.
-    pub(crate) fn pick_queue(&self) -> usize {
-        self.next_queue.fetch_add(1, Ordering::Relaxed) % self.data_queues.max(1)
+    /// The data queue of the CPU the caller runs on (it may move meanwhile: any queue
+    /// serves any CPU, this one is merely its own), so that CPUs submit and complete on
+    /// queues of their own.
+    fn local_queue(&self) -> usize {
+        CpuId::current().as_u32() as usize % self.data_queues.max(1)
     }
 
     /// The device's counters.
@@ -85,12 +88,11 @@ impl CryptoDevice {
         self.usable.hash_handles.get(algo as usize).copied()
     }
 
-    /// Sends a request to data queue `index`; if the queue cannot take it, it comes back.
-    pub(crate) fn submit(
-        &self,
-        index: usize,
-        req: DataRequest,
-    ) -> Result<Queued, (Error, DataRequest)> {
+    /// Sends a request to the data queue of the current CPU; if the queue cannot take it, it
+    /// comes back. A request that may backlog is backlogged (`-EBUSY`) when that queue is
+    /// full, even if another is not: its submitter then waits, as the API says.
+    pub(crate) fn submit(&self, req: DataRequest) -> Result<Queued, (Error, DataRequest)> {
+        let index = self.local_queue();
         let Some(queues) = self.queues.try_access() else {
             return Err((ENODEV, req));
         };
@@ -174,12 +176,33 @@ impl CryptoDevice {
         queues.delete(dev)
     }
 
+    /// Steers each data queue's interrupt to the CPUs that submit to it (see
+    /// `local_queue`): with as many queues as CPUs, queue i to CPU i. A hint that needs MSI-X
+    /// with a vector per queue; refused or not, every queue works.
+    fn steer_interrupts(&self, dev: &virtio::Device<Core<'_>>, queues: &Virtqueues<QueueEvents>) {
+        let n = self.data_queues;
+        for index in 0..n {
+            let Ok(mut cpus) = CpumaskVar::new_zero(GFP_KERNEL) else {
+                return;
+            };
+            for cpu in (index..nr_cpu_ids() as usize).step_by(n.max(1)) {
+                if let Some(cpu) = u32::try_from(cpu).ok().and_then(CpuId::from_u32) {
+                    cpus.set(cpu);
+                }
+            }
+            if !cpus.empty() {
+                let _ = queues.set_affinity(dev, index, &cpus);
+            }
+        }
+    }
+
     /// Sets the device up again after [`CryptoDevice::quiesce`] and a device reset (its
     /// `reset_done`, or `restore`): creates the virtqueues again, sets DRIVER_OK, creates
     /// every session of the book again (new ids) and refills the rings from the backlogs.
     pub(crate) fn resume(&self, dev: &virtio::Device<Core<'_>>) -> Result {
         let queues = self.queues.access(dev.as_ref())?;
         queues.recreate(dev)?;
+        self.steer_interrupts(dev, queues);
         dev.ready();
         // Control requests go on: waiting setkeys first, then the book (under `sessions`,
         // so that no session is made or destroyed in between).
@@ -428,13 +451,15 @@ impl VirtioCrypto {
             queues,
             events,
             data_queues,
-            next_queue: AtomicUsize::new(0),
             dead: AtomicBool::new(false),
             sessions: KBox::pin_init(new_mutex!(()), GFP_KERNEL)?,
             work,
             suspended: AtomicBool::new(false),
             recent: KBox::pin_init(new_mutex!([None; RECOVERY_BURST]), GFP_KERNEL)?,
         };
+        if let Ok(q) = device.queues.access(dev.as_ref()) {
+            device.steer_interrupts(dev, q);
+        }
         // From here on `usable` says what the device serves, not only what it advertises;
         // the probe line shows both.
         device.usable = session_check::usable(

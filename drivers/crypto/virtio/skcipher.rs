@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The skcipher algorithms: keys become device sessions (one per direction), requests go to
-//! the transform's data queue and come back through [`Algorithm::resume`].
+//! the data queue of the submitting CPU and come back through [`Algorithm::resume`].
 
 use crate::{
     abstractions::crypto::{
@@ -31,7 +31,6 @@ pub(crate) struct AlgData {
 /// A transform: the device it uses and the handles of its two sessions.
 pub(crate) struct TfmCtx {
     device: Arc<CryptoDevice>,
-    queue: usize,
     keyed: AtomicBool,
     enc_handle: AtomicU64,
     dec_handle: AtomicU64,
@@ -121,10 +120,8 @@ impl Skcipher for VirtioSkcipher {
             .devices
             .find(|d| cipher.offered_by(d.usable.ciphers))
             .ok_or(ENODEV)?;
-        let queue = device.pick_queue();
         Ok(TfmCtx {
             device,
-            queue,
             keyed: AtomicBool::new(false),
             enc_handle: AtomicU64::new(0),
             dec_handle: AtomicU64::new(0),
@@ -166,7 +163,7 @@ impl Skcipher for VirtioSkcipher {
         if len == 0 {
             return Outcome::Done(req);
         }
-        let (session, queue) = {
+        let session = {
             let tfm = req.tfm_ctx();
             if !tfm.keyed.load(Ordering::Acquire) {
                 return Outcome::Failed(wire::errno(kernel::bindings::ENOKEY), req);
@@ -176,7 +173,7 @@ impl Skcipher for VirtioSkcipher {
             } else {
                 &tfm.dec_handle
             };
-            (handle.load(Ordering::Relaxed), tfm.queue)
+            handle.load(Ordering::Relaxed)
         };
         let iv_len = cipher.ivsize as usize;
         // `max_size` bounds the sum of a request's variable-length parts: IV, source and
@@ -211,6 +208,6 @@ impl Skcipher for VirtioSkcipher {
             ctx.flags = if encrypt { ENCRYPT } else { 0 };
         }
         let device = req.tfm_ctx().device.clone();
-        req.submit_any(|any| device.submit(queue, any))
+        req.submit_any(|any| device.submit(any))
     }
 }
