@@ -6,15 +6,24 @@
 //! The data path names no algorithm: it moves [`DataRequest`]s, and a request the device
 //! finished goes back to its own algorithm ([`DataRequest::resume`] with the used length).
 //!
+//! A request goes to the data queue of the CPU that submits it (see
+//! [`CryptoDevice::submit`]), so a transform's requests spread over the queues: the crypto API
+//! promises no completion order within a transform, and each queue keeps its own order (its
+//! backlog, and the sequence numbers recovery resubmits by).
+//!
 //! Lock order: the queue's backlog lock, then the virtqueue's lock. Both are taken with
-//! interrupts off, because completion runs in the queue's interrupt.
+//! interrupts off (the queue's callback takes neither: it only schedules the bottom half
+//! that completes). The device is notified after both are released ([`Kick`]), once per
+//! batch: a submission, a refill of several backlogged requests, a batch of completions.
+//!
+//! [`CryptoDevice::submit`]: crate::device::CryptoDevice::submit
 
 use crate::{
     abstractions::{
         bindings,
         crypto::{backlog::Backlog, Queued},
         irq_spinlock::IrqSpinLock,
-        virtio::{Either, Virtqueue},
+        virtio::{Either, Kick, Virtqueue},
     },
     requests::{DataCtx, DataRequest, QueueItem},
     session_book::SessionBook,
@@ -58,9 +67,16 @@ impl State {
 /// One data queue: its backlog and accounting, beside the virtqueue it feeds.
 #[pin_data]
 pub(crate) struct DataQueue {
+    /// Its index among the data queues (and its counters').
+    index: usize,
     #[pin]
     state: IrqSpinLock<State>,
 }
+
+/// The most completions taken off the ring under one hold of the locks: they are then
+/// completed with no lock held, and the ring refilled with one notification. On the stack:
+/// nothing is allocated per request.
+const BATCH: usize = 16;
 
 /// The virtqueue of a data queue.
 pub(crate) type DataVq = IrqSpinLock<Virtqueue<QueueItem>>;
@@ -69,8 +85,9 @@ pub(crate) type DataVq = IrqSpinLock<Virtqueue<QueueItem>>;
 const STATUS_ERR: u8 = bindings::VIRTIO_CRYPTO_ERR as u8;
 
 impl DataQueue {
-    pub(crate) fn new(depth: u32) -> impl PinInit<Self> {
+    pub(crate) fn new(index: usize, depth: u32) -> impl PinInit<Self> {
         pin_init!(Self {
+            index,
             state <- crate::new_irq_spinlock!(
                 pin_init!(State {
                     backlog <- Backlog::new(),
@@ -97,6 +114,29 @@ impl DataQueue {
         stats: &Stats,
         req: DataRequest,
     ) -> Result<Queued, (Error, DataRequest)> {
+        let (queued, kick) = self.enqueue(vq, dead, book, stats, req)?;
+        self.send(kick, stats);
+        Ok(queued)
+    }
+
+    /// Sends a notification prepared under the locks, now that they are released.
+    fn send(&self, kick: Option<Kick>, stats: &Stats) {
+        // A broken device is not notified, and its requests wait for the recovery.
+        if kick.is_some_and(Kick::send) {
+            stats.note_kick(self.index);
+        }
+    }
+
+    /// [`DataQueue::submit`] under the locks: what the caller is told, and the notification
+    /// to send once the locks are released.
+    fn enqueue(
+        &self,
+        vq: &DataVq,
+        dead: &AtomicBool,
+        book: &SessionBook,
+        stats: &Stats,
+        req: DataRequest,
+    ) -> Result<(Queued, Option<Kick>), (Error, DataRequest)> {
         let mut guard = self.state.lock();
         if dead.load(Ordering::Acquire) {
             return Err((ENODEV, req));
@@ -108,10 +148,10 @@ impl DataQueue {
             Stats::add(&stats.backlogged, 1);
             if req.may_backlog() {
                 st.backlog.push_back(req)?;
-                return Ok(Queued::Backlogged);
+                return Ok((Queued::Backlogged, None));
             }
             st.backlog.hold_back(req);
-            return Ok(Queued::InProgress);
+            return Ok((Queued::InProgress, None));
         }
         let full = *st.depth != 0 && *st.inflight >= *st.depth;
         let req = if st.backlog.is_empty() && !full {
@@ -122,13 +162,12 @@ impl DataQueue {
             let mut q = vq.lock();
             match q.submit_left(req) {
                 Ok(()) => {
-                    q.kick();
                     if *st.inflight == 0 {
                         *st.progress = Some(Instant::now());
                     }
                     *st.inflight += 1;
-                    Stats::add(&stats.submitted, 1);
-                    return Ok(Queued::InProgress);
+                    stats.note_submitted(self.index, 1);
+                    return Ok((Queued::InProgress, q.kick_prepare()));
                 }
                 Err((e, req)) if e == ENOSPC => req,
                 Err(e) => return Err(e),
@@ -138,7 +177,7 @@ impl DataQueue {
         };
         st.backlog.push_back(req)?;
         Stats::add(&stats.backlogged, 1);
-        Ok(Queued::Backlogged)
+        Ok((Queued::Backlogged, None))
     }
 
     /// Waits for a submission in progress on this queue: after `dead` was set, the next
@@ -147,14 +186,16 @@ impl DataQueue {
         drop(self.state.lock());
     }
 
-    /// Moves backlogged requests onto the ring while there is room (not while held).
+    /// Moves backlogged requests onto the ring while there is room (not while held); the
+    /// notification for all of them, if the device needs one, is to be sent after the locks.
     fn refill(
+        &self,
         state: &mut Pin<&mut State>,
         vq: &mut Virtqueue<QueueItem>,
         book: &SessionBook,
         stats: &Stats,
-    ) {
-        let mut added = false;
+    ) -> Option<Kick> {
+        let mut added = 0;
         while !state.full() && !state.held {
             let mut st = state.as_mut().project();
             let Some(mut req) = st.backlog.as_mut().pop_front() else {
@@ -169,12 +210,11 @@ impl DataQueue {
             }
             match vq.submit_left(req) {
                 Ok(()) => {
-                    added = true;
+                    added += 1;
                     if *st.inflight == 0 {
                         *st.progress = Some(Instant::now());
                     }
                     *st.inflight += 1;
-                    Stats::add(&stats.submitted, 1);
                 }
                 Err((e, req)) if e == ENOSPC => {
                     st.backlog.as_mut().push_front(req);
@@ -183,14 +223,17 @@ impl DataQueue {
                 Err((e, req)) => req.complete(Err(e)),
             }
         }
-        if added {
-            vq.kick();
+        if added == 0 {
+            return None;
         }
+        stats.note_submitted(self.index, added);
+        vq.kick_prepare()
     }
 
-    /// The queue's interrupt: gives every request the device has finished back to its
+    /// The queue's bottom half: gives every request the device has finished back to its
     /// algorithm and refills the ring from the backlog. Requests are completed with no lock
-    /// held, since a completion callback may submit the next request.
+    /// held, since a completion callback may submit the next request; they are taken off the
+    /// ring in batches, each followed by one refill and at most one notification.
     ///
     /// A request the device answered `VIRTIO_CRYPTO_ERR` is parked instead: the device may
     /// have stopped being ready (it answers ERR to everything then). Returns whether one
@@ -198,39 +241,56 @@ impl DataQueue {
     pub(crate) fn service(&self, vq: &DataVq, book: &SessionBook, stats: &Stats) -> bool {
         let mut parked = false;
         loop {
-            let done = {
-                let mut guard = self.state.lock();
-                let mut q = vq.lock();
-                let done = q.get_buf();
-                let mut pinned = guard.as_mut();
-                let done = match done {
-                    Some((Either::Left(mut req), used)) => {
-                        let st = pinned.as_mut().project();
-                        *st.inflight = st.inflight.saturating_sub(1);
-                        *st.progress = Some(Instant::now());
-                        if req.ctx().status[0] == STATUS_ERR {
-                            req.ctx().used = used;
-                            st.parked.hold_back(req);
-                            parked = true;
-                            None
-                        } else {
-                            Some(Some((req, used)))
-                        }
-                    }
-                    // A control buffer never goes on a data queue; it is freed if it did.
-                    Some((Either::Right(_), _)) => None,
-                    None => Some(None),
-                };
-                Self::refill(&mut pinned, &mut q, book, stats);
-                done
-            };
-            match done {
-                Some(Some((req, used))) => req.resume(used),
-                Some(None) => break,
-                None => {}
+            let mut done: [Option<(DataRequest, u32)>; BATCH] = [const { None }; BATCH];
+            let (drained, kick) = self.take_done(vq, book, stats, &mut done, &mut parked);
+            self.send(kick, stats);
+            for (req, used) in done.into_iter().flatten() {
+                req.resume(used);
+            }
+            if drained {
+                return parked;
             }
         }
-        parked
+    }
+
+    /// Under the locks: fills `done` with requests the device finished (parks those it
+    /// answered ERR, setting `parked`) and refills the ring. Returns whether the ring had
+    /// no more, and the notification to send.
+    fn take_done(
+        &self,
+        vq: &DataVq,
+        book: &SessionBook,
+        stats: &Stats,
+        done: &mut [Option<(DataRequest, u32)>; BATCH],
+        parked: &mut bool,
+    ) -> (bool, Option<Kick>) {
+        let mut guard = self.state.lock();
+        let mut q = vq.lock();
+        let mut pinned = guard.as_mut();
+        let mut drained = false;
+        for slot in done.iter_mut() {
+            let Some((item, used)) = q.get_buf() else {
+                drained = true;
+                break;
+            };
+            stats.note_completed(self.index);
+            // A control buffer never goes on a data queue; it is freed if it did.
+            let Either::Left(mut req) = item else {
+                continue;
+            };
+            let st = pinned.as_mut().project();
+            *st.inflight = st.inflight.saturating_sub(1);
+            *st.progress = Some(Instant::now());
+            if req.ctx().status[0] == STATUS_ERR {
+                req.ctx().used = used;
+                st.parked.hold_back(req);
+                *parked = true;
+            } else {
+                *slot = Some((req, used));
+            }
+        }
+        let kick = self.refill(&mut pinned, &mut q, book, stats);
+        (drained, kick)
     }
 
     /// Holds the queue: new requests wait in the backlog, the ring is not refilled.
@@ -240,11 +300,14 @@ impl DataQueue {
 
     /// Ends the hold and refills the ring from the backlog.
     pub(crate) fn release(&self, vq: &DataVq, book: &SessionBook, stats: &Stats) {
-        let mut guard = self.state.lock();
-        let mut q = vq.lock();
-        let mut pinned = guard.as_mut();
-        *pinned.as_mut().project().held = false;
-        Self::refill(&mut pinned, &mut q, book, stats);
+        let kick = {
+            let mut guard = self.state.lock();
+            let mut q = vq.lock();
+            let mut pinned = guard.as_mut();
+            *pinned.as_mut().project().held = false;
+            self.refill(&mut pinned, &mut q, book, stats)
+        };
+        self.send(kick, stats);
     }
 
     /// After the device check: the parked requests go back to the front of the backlog, to

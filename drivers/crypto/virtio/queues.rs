@@ -40,19 +40,20 @@ impl QueueEvents {
         work: Arc<DeviceWork>,
     ) -> Result<impl PinInit<Self, Error>> {
         let mut data = KVec::with_capacity(data_queues, GFP_KERNEL)?;
-        for _ in 0..data_queues {
+        for index in 0..data_queues {
             data.push(
-                KBox::pin_init(DataQueue::new(depth), GFP_KERNEL)?,
+                KBox::pin_init(DataQueue::new(index, depth), GFP_KERNEL)?,
                 GFP_KERNEL,
             )?;
         }
+        let stats = Stats::new(data_queues)?;
         let control = ControlQueue::new()?;
         Ok(try_pin_init!(Self {
             data,
             control <- control,
             control_index: data_queues,
             book <- SessionBook::new(),
-            stats: Stats::default(),
+            stats,
             work,
         }? Error))
     }
@@ -69,6 +70,10 @@ impl QueueHandler for QueueEvents {
                 self.work.schedule(device_work::CHECK);
             }
         }
+    }
+
+    fn interrupted(&self, index: usize) {
+        self.stats.note_interrupt(index);
     }
 }
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Per-device request counters, so that tests can see which device served what: totals,
-//! and per algorithm type.
+//! per algorithm type, and per data queue.
 
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use kernel::prelude::*;
 
 /// The algorithm types the driver serves.
 #[derive(Clone, Copy)]
@@ -40,8 +41,36 @@ pub(crate) struct TypeStats {
     fallbacks: AtomicU64,
 }
 
-/// Counters of one device; relaxed atomics, read only for reporting.
+/// Counters of one data queue (`dataq<i>_<name>` in the file).
 #[derive(Default)]
+pub(crate) struct QueueStats {
+    /// Requests put on the ring (again after a recovery: counted again).
+    submitted: AtomicU64,
+    /// Buffers the device gave back (answered, whatever the answer).
+    completed: AtomicU64,
+    /// Notifications sent to the device (fewer than submissions when batched, or when the
+    /// device with `VIRTIO_RING_F_EVENT_IDX` said it was still working).
+    kicks: AtomicU64,
+    /// Calls of the queue's callback (its interrupts that found used buffers).
+    interrupts: AtomicU64,
+}
+
+impl QueueStats {
+    /// The names of the counters, in the file's order.
+    const NAMES: [&'static str; 4] = ["submitted", "completed", "kicks", "interrupts"];
+
+    fn get(&self, name: &[u8]) -> Option<&AtomicU64> {
+        Some(match name {
+            b"submitted" => &self.submitted,
+            b"completed" => &self.completed,
+            b"kicks" => &self.kicks,
+            b"interrupts" => &self.interrupts,
+            _ => return None,
+        })
+    }
+}
+
+/// Counters of one device; relaxed atomics, read only for reporting.
 pub(crate) struct Stats {
     pub(crate) submitted: AtomicU64,
     pub(crate) completed: AtomicU64,
@@ -55,11 +84,74 @@ pub(crate) struct Stats {
     pub(crate) resumes: AtomicU64,
     /// Per algorithm type, indexed by `Kind as usize`.
     types: [TypeStats; Kind::ALL.len()],
+    /// Per data queue, by index (allocated at probe: nothing per request).
+    queues: KVec<QueueStats>,
 }
 
 impl Stats {
+    /// The counters of a device with `data_queues` data queues.
+    pub(crate) fn new(data_queues: usize) -> Result<Self> {
+        let mut queues = KVec::with_capacity(data_queues, GFP_KERNEL)?;
+        for _ in 0..data_queues {
+            queues.push(QueueStats::default(), GFP_KERNEL)?;
+        }
+        Ok(Self {
+            submitted: AtomicU64::new(0),
+            completed: AtomicU64::new(0),
+            failed: AtomicU64::new(0),
+            backlogged: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            sessions: AtomicU64::new(0),
+            recoveries: AtomicU64::new(0),
+            resumes: AtomicU64::new(0),
+            types: Default::default(),
+            queues,
+        })
+    }
+
     pub(crate) fn add(counter: &AtomicU64, n: u64) {
         counter.fetch_add(n, Relaxed);
+    }
+
+    /// Adds `n` to the counter of data queue `queue` that `which` picks.
+    fn on_queue(&self, queue: usize, n: u64, which: fn(&QueueStats) -> &AtomicU64) {
+        if let Some(q) = self.queues.get(queue) {
+            Self::add(which(q), n);
+        }
+    }
+
+    /// `n` requests went on the ring of data queue `queue`.
+    pub(crate) fn note_submitted(&self, queue: usize, n: u64) {
+        Self::add(&self.submitted, n);
+        self.on_queue(queue, n, |q| &q.submitted);
+    }
+
+    /// The device gave a buffer of data queue `queue` back.
+    pub(crate) fn note_completed(&self, queue: usize) {
+        self.on_queue(queue, 1, |q| &q.completed);
+    }
+
+    /// The device was notified of new buffers on data queue `queue`.
+    pub(crate) fn note_kick(&self, queue: usize) {
+        self.on_queue(queue, 1, |q| &q.kicks);
+    }
+
+    /// The callback of data queue `queue` ran.
+    pub(crate) fn note_interrupt(&self, queue: usize) {
+        self.on_queue(queue, 1, |q| &q.interrupts);
+    }
+
+    /// The counter of a data queue named `rest` in `dataq<rest>` (`<i>_<name>`).
+    fn queue_value(&self, rest: &[u8]) -> Option<&AtomicU64> {
+        let sep = rest.iter().position(|&b| b == b'_')?;
+        let (index, name) = (&rest[..sep], &rest[sep + 1..]);
+        if index.is_empty() || index.len() > 4 || !index.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let i = index
+            .iter()
+            .fold(0usize, |n, &d| n * 10 + usize::from(d - b'0'));
+        self.queues.get(i)?.get(name)
     }
 
     fn of(&self, kind: Kind) -> &TypeStats {
@@ -91,6 +183,7 @@ impl Stats {
             b"sessions" => &self.sessions,
             b"recoveries" => &self.recoveries,
             b"resumes" => &self.resumes,
+            _ if key.starts_with(b"dataq") => self.queue_value(&key[5..])?,
             _ => {
                 let (t, field) = Kind::ALL.iter().find_map(|&k| {
                     let rest = key.strip_prefix(k.name().as_bytes())?;
@@ -138,6 +231,12 @@ impl kernel::fmt::Display for Stats {
                 t.failures.load(Relaxed),
                 t.fallbacks.load(Relaxed),
             )?;
+        }
+        for (i, q) in self.queues.iter().enumerate() {
+            for name in QueueStats::NAMES {
+                let n = q.get(name.as_bytes()).map_or(0, |c| c.load(Relaxed));
+                writeln!(f, "dataq{i}_{name} {n}")?;
+            }
         }
         Ok(())
     }
