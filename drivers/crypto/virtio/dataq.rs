@@ -26,7 +26,7 @@ use crate::{
         virtio::{Either, Kick, Virtqueue},
     },
     requests::{DataCtx, DataRequest, QueueItem},
-    session_book::SessionBook,
+    session_book::{Handle, SessionBook},
     stats::Stats,
     wire,
 };
@@ -83,6 +83,15 @@ pub(crate) type DataVq = IrqSpinLock<Virtqueue<QueueItem>>;
 
 /// What the device answers for a request it could not do (`VIRTIO_CRYPTO_ERR`).
 const STATUS_ERR: u8 = bindings::VIRTIO_CRYPTO_ERR as u8;
+/// What the device answers for a session it does not know (`VIRTIO_CRYPTO_INVSESS`).
+const STATUS_INVSESS: u8 = bindings::VIRTIO_CRYPTO_INVSESS as u8;
+
+/// Whether the device check looks at the request before it completes: ERR (is the device
+/// still ready?), or INVSESS for a session the driver holds (did the device lose it?), the
+/// first time only.
+fn needs_check(ctx: &DataCtx) -> bool {
+    ctx.status[0] == STATUS_ERR || (ctx.status[0] == STATUS_INVSESS && ctx.renewed == 0)
+}
 
 impl DataQueue {
     pub(crate) fn new(index: usize, depth: u32) -> impl PinInit<Self> {
@@ -281,7 +290,7 @@ impl DataQueue {
             let st = pinned.as_mut().project();
             *st.inflight = st.inflight.saturating_sub(1);
             *st.progress = Some(Instant::now());
-            if req.ctx().status[0] == STATUS_ERR {
+            if needs_check(req.ctx()) {
                 req.ctx().used = used;
                 st.parked.hold_back(req);
                 *parked = true;
@@ -313,7 +322,10 @@ impl DataQueue {
     /// After the device check: the parked requests go back to the front of the backlog, to
     /// be resubmitted (`requeue`, the device was not ready), or complete with the device's
     /// answer (it is ready: the ERR was real).
-    pub(crate) fn unpark(&self, requeue: bool) {
+    ///
+    /// A request answered INVSESS goes again instead, if `renew` creates its session again
+    /// (it may sleep; no lock is held): the device lost a session the driver holds.
+    pub(crate) fn unpark(&self, requeue: bool, renew: impl Fn(Handle, u64) -> bool) {
         if requeue {
             let mut guard = self.state.lock();
             let mut st = guard.as_mut().project();
@@ -336,6 +348,14 @@ impl DataQueue {
             let Some(mut req) = req else {
                 break;
             };
+            let ctx = req.ctx();
+            if ctx.status[0] == STATUS_INVSESS && renew(ctx.session, ctx.sent_id) {
+                ctx.renewed = 1;
+                ctx.status = [0xff];
+                let mut guard = self.state.lock();
+                guard.as_mut().project().backlog.hold_back(req);
+                continue;
+            }
             let used = req.ctx().used;
             req.resume(used);
         }
@@ -367,8 +387,8 @@ impl DataQueue {
             };
             let lost = match (done, lost) {
                 (None, None) => break,
-                // A request answered ERR around a reset is resubmitted, as unfinished.
-                (Some((Either::Left(req), _)), _) if req.ctx_ref().status[0] == STATUS_ERR => req,
+                // A request answered ERR (or INVSESS) around a reset is resubmitted, as unfinished.
+                (Some((Either::Left(req), _)), _) if needs_check(req.ctx_ref()) => req,
                 (Some((Either::Left(req), used)), _) => {
                     req.resume(used);
                     continue;
@@ -476,6 +496,7 @@ fn stamp(req: &mut DataRequest, book: &SessionBook, seq: &mut u64) -> Result {
     let ctx = req.ctx();
     let id = book.id(ctx.session).ok_or(EIO)?;
     wire::set_data_session(&mut ctx.hdr, id);
+    ctx.sent_id = id;
     ctx.status = [0xff];
     ctx.seq = *seq;
     *seq = seq.wrapping_add(1);

@@ -16,7 +16,7 @@ use crate::{
     device_work::{DeviceWork, WorkOps},
     queues::{self, QueueEvents},
     requests::{ControlBuf, DataRequest},
-    session_book::Recipe,
+    session_book::{Handle, Recipe},
     session_check::{self, Usable},
     stats::Stats,
     wire::SessionKind,
@@ -91,7 +91,9 @@ impl CryptoDevice {
     /// Sends a request to the data queue of the current CPU; if the queue cannot take it, it
     /// comes back. A request that may backlog is backlogged (`-EBUSY`) when that queue is
     /// full, even if another is not: its submitter then waits, as the API says.
-    pub(crate) fn submit(&self, req: DataRequest) -> Result<Queued, (Error, DataRequest)> {
+    pub(crate) fn submit(&self, mut req: DataRequest) -> Result<Queued, (Error, DataRequest)> {
+        // A new operation: its session has not been created again for it.
+        req.ctx().renewed = 0;
         let index = self.local_queue();
         let Some(queues) = self.queues.try_access() else {
             return Err((ENODEV, req));
@@ -267,7 +269,9 @@ impl CryptoDevice {
             return;
         };
         for (index, data) in self.events.data.iter().enumerate() {
-            data.unpark(requeue);
+            data.unpark(requeue, |handle, stale| {
+                self.renew_session(dev, handle, stale)
+            });
             if let Some(vq) = queues.get(index) {
                 data.release(vq, &self.events.book, &self.events.stats);
             }
@@ -337,6 +341,35 @@ impl CryptoDevice {
         )?;
         Stats::add(&self.events.stats.sessions, 1);
         Ok((id, sent.load(Ordering::Relaxed)))
+    }
+
+    /// The device answered INVSESS for `stale`, the id of the session of `handle` that a
+    /// request carried, while the driver holds that session: the device lost it. Creates it
+    /// again (once for every request that carried `stale`) and destroys `stale`, in case the
+    /// device only claimed to have lost it. Whether the request may go again.
+    fn renew_session(&self, dev: &virtio::Device<Core<'_>>, handle: Handle, stale: u64) -> bool {
+        let _sessions = self.sessions.lock();
+        let epoch = self.events.book.epoch();
+        let renewed = self
+            .events
+            .book
+            .renew(handle, stale, epoch, |kind, algo, key| {
+                self.create_on_device(kind, algo, key).map(|(id, _)| id)
+            });
+        match renewed {
+            Ok(Some((kind, algo, old))) => {
+                dev_warn!(
+                    dev.as_ref(),
+                    "device lost session {old}: created it again, its requests are resubmitted\n"
+                );
+                Stats::add(&self.events.stats.renewals, 1);
+                let _ = self.destroy_on_device(kind, algo, old, epoch);
+                true
+            }
+            // Created again already, for an earlier request.
+            Ok(None) => true,
+            Err(_) => false,
+        }
     }
 
     /// Destroys session `id` of the book's `epoch`, unless a reset destroyed it since.

@@ -33,6 +33,11 @@ pub(crate) struct DataCtx {
     /// The order of the request's last submission on its queue (recovery resubmits in
     /// this order).
     pub(crate) seq: u64,
+    /// The device id of its session that the request last carried.
+    pub(crate) sent_id: u64,
+    /// 1 once the request was resubmitted after INVSESS (its session created again): a
+    /// second INVSESS is the device's answer, not a lost session.
+    pub(crate) renewed: u8,
     /// The used length the device gave a request parked for a device check.
     pub(crate) used: u32,
     /// The IV the device reads (ciphers), `iv_len` bytes of it.
@@ -59,6 +64,8 @@ impl Default for DataCtx {
             hdr: [0; HDR_LEN],
             session: 0,
             seq: 0,
+            sent_id: 0,
+            renewed: 0,
             used: 0,
             iv: [0; MAX_IV],
             iv_len: 0,

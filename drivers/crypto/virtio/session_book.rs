@@ -174,32 +174,11 @@ impl SessionBook {
     ) -> Result<usize> {
         let mut refused = 0;
         let mut i = 0usize;
-        loop {
-            // A copy of the recipe, wiped when it drops.
-            let mut copy = Recipe {
-                kind: SessionKind::Hash,
-                algo: 0,
-                key: Secret::new(),
-                key_len: 0,
+        while i < self.slots.lock().len() {
+            let Some(copy) = self.copy_if(i, |id| id.is_none()) else {
+                i += 1;
+                continue;
             };
-            {
-                let slots = self.slots.lock();
-                if i >= slots.len() {
-                    break;
-                }
-                match slots.get(i) {
-                    Some(Some(e)) if e.id.is_none() => {
-                        copy.kind = e.recipe.kind;
-                        copy.algo = e.recipe.algo;
-                        copy.key_len = e.recipe.key_len;
-                        copy.key.copy_from_slice(&e.recipe.key[..]);
-                    }
-                    _ => {
-                        i += 1;
-                        continue;
-                    }
-                }
-            }
             match create(copy.kind, copy.algo, copy.key()) {
                 Ok(id) => {
                     let mut slots = self.slots.lock();
@@ -213,5 +192,56 @@ impl SessionBook {
             i += 1;
         }
         Ok(refused)
+    }
+
+    /// Creates the session of `handle` again, the device having answered INVSESS for
+    /// `stale`, the id a request carried; unless it was created again since (another request
+    /// of the same session came first). `create` may sleep; the caller keeps sessions from
+    /// being created or destroyed meanwhile, and reads `epoch` before. Returns the replaced
+    /// session (kind, algorithm, id), for the caller to destroy on the device, or `None` if
+    /// there was nothing to do.
+    pub(crate) fn renew(
+        &self,
+        handle: Handle,
+        stale: u64,
+        epoch: u64,
+        create: impl FnOnce(SessionKind, u32, &[u8]) -> Result<u64>,
+    ) -> Result<Option<(SessionKind, u32, u64)>> {
+        let i = handle as usize;
+        let Some(copy) = self.copy_if(i, |id| id == Some(stale)) else {
+            return Ok(None);
+        };
+        let id = create(copy.kind, copy.algo, copy.key())?;
+        let mut slots = self.slots.lock();
+        // Under the lock that `forget_ids` takes: after a reset since, the id is worthless,
+        // and the recovery creates the session again.
+        if self.epoch() != epoch {
+            return Err(EAGAIN);
+        }
+        if let Some(Some(e)) = slots.get_mut(i) {
+            e.id = Some(id);
+        }
+        Ok(Some((copy.kind, copy.algo, stale)))
+    }
+
+    /// A copy of slot `i`'s recipe (wiped when it drops), if the slot holds a session whose
+    /// device id passes `want`.
+    fn copy_if(&self, i: usize, want: impl FnOnce(Option<u64>) -> bool) -> Option<Recipe> {
+        let mut copy = Recipe {
+            kind: SessionKind::Hash,
+            algo: 0,
+            key: Secret::new(),
+            key_len: 0,
+        };
+        let slots = self.slots.lock();
+        let e = slots.get(i)?.as_ref()?;
+        if !want(e.id) {
+            return None;
+        }
+        copy.kind = e.recipe.kind;
+        copy.algo = e.recipe.algo;
+        copy.key_len = e.recipe.key_len;
+        copy.key.copy_from_slice(&e.recipe.key[..]);
+        Some(copy)
     }
 }

@@ -82,6 +82,9 @@ pub(crate) struct Stats {
     pub(crate) recoveries: AtomicU64,
     /// Resumes after a system suspend (`restore`), with every request kept.
     pub(crate) resumes: AtomicU64,
+    /// Sessions created again because the device answered INVSESS for them while the driver
+    /// held them (it lost them), their requests resubmitted.
+    pub(crate) renewals: AtomicU64,
     /// Per algorithm type, indexed by `Kind as usize`.
     types: [TypeStats; Kind::ALL.len()],
     /// Per data queue, by index (allocated at probe: nothing per request).
@@ -104,6 +107,7 @@ impl Stats {
             sessions: AtomicU64::new(0),
             recoveries: AtomicU64::new(0),
             resumes: AtomicU64::new(0),
+            renewals: AtomicU64::new(0),
             types: Default::default(),
             queues,
         })
@@ -183,6 +187,7 @@ impl Stats {
             b"sessions" => &self.sessions,
             b"recoveries" => &self.recoveries,
             b"resumes" => &self.resumes,
+            b"renewals" => &self.renewals,
             _ if key.starts_with(b"dataq") => self.queue_value(&key[5..])?,
             _ => {
                 let (t, field) = Kind::ALL.iter().find_map(|&k| {
@@ -211,7 +216,7 @@ impl kernel::fmt::Display for Stats {
     fn fmt(&self, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
         writeln!(
             f,
-            "submitted {}\ncompleted {}\nfailed {}\nbacklogged {}\nbytes {}\nsessions {}\nrecoveries {}\nresumes {}",
+            "submitted {}\ncompleted {}\nfailed {}\nbacklogged {}\nbytes {}\nsessions {}\nrecoveries {}\nresumes {}\nrenewals {}",
             self.submitted.load(Relaxed),
             self.completed.load(Relaxed),
             self.failed.load(Relaxed),
@@ -220,6 +225,7 @@ impl kernel::fmt::Display for Stats {
             self.sessions.load(Relaxed),
             self.recoveries.load(Relaxed),
             self.resumes.load(Relaxed),
+            self.renewals.load(Relaxed),
         )?;
         for kind in Kind::ALL {
             let (name, t) = (kind.name(), self.of(kind));

@@ -17,7 +17,9 @@
 #   config-change  the device's config-change notification raises a config
 #             interrupt in the guest (QEMU: vub_config_notifier)
 #   used-len  used lengths far past the buffers: never wrong data
-#   invsess   INVSESS for a live session: an error, never wrong data
+#   invsess   INVSESS for every request: an error, never wrong data
+#   forget-sessions  the device loses its sessions without a reset: the
+#             driver creates the session again and resubmits, I/O goes on
 #   used-id   a completed id published twice, an id never made available: the
 #             guest's ring catches it; unbinding fails the stuck I/O, a rebind serves
 #   config    services, masks and max_dataqueues changed under a bound driver
@@ -40,7 +42,7 @@ MIB=${VCRYPTO_FAULTS_MIB:-4}
 part=${1:-io}
 case $part in
 reset) ktap_header 9 ;;
-hostile) ktap_header 18 ;;
+hostile) ktap_header 20 ;;
 config) ktap_header 13 ;;
 *) ktap_header 15 ;;
 esac
@@ -223,6 +225,13 @@ part_hostile() {
 	ktap_diag "failed requests: $failed0 -> $(our_stat failed)"
 	fault_cmd clear >/dev/null
 	ktap_check "invsess: once the device behaves, the data reads back" read_back
+
+	# forget-sessions: the device loses its session table without a reset.
+	ren0=$(our_stat renewals)
+	fault_cmd forget-sessions >/dev/null
+	ktap_check "forget-sessions: the read goes on with the right data (the session created again)" read_back
+	ren1=$(our_stat renewals)
+	ktap_check "forget-sessions: the renewal is counted ($ren0 -> $ren1)" [ "${ren1:-0}" -gt "${ren0:-0}" ]
 
 	# config values changed under the bound driver, announced by a config interrupt.
 	fault_cmd config services 0 >/dev/null && fault_cmd config cipher 0 >/dev/null &&
