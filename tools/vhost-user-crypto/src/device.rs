@@ -34,8 +34,7 @@ pub struct Device {
 impl Device {
     pub fn new(settings: DeviceSettings, faults: Arc<FaultState>) -> Self {
         let sessions = Arc::new(SessionTable::new(settings.max_sessions));
-        let table = Arc::downgrade(&sessions);
-        faults.set_session_counter(Box::new(move || table.upgrade().map_or(0, |t| t.len())));
+        faults.set_sessions(Box::new(Arc::downgrade(&sessions)));
         Device {
             settings,
             sessions,

@@ -181,15 +181,22 @@ pub enum FaultEvent {
 }
 
 type Hook = Box<dyn Fn(FaultEvent) + Send + Sync>;
-/// Reads the device's number of live sessions (for the `sessions` command).
-type SessionCounter = Box<dyn Fn() -> usize + Send + Sync>;
+
+/// What the fault channel reaches of the device's session table: its size (the `sessions`
+/// command) and losing it without a reset (`forget-sessions`).
+pub trait SessionControl: Send + Sync {
+    /// The number of live sessions.
+    fn count(&self) -> usize;
+    /// Drops every session; the driver's live ones get INVSESS from now on.
+    fn forget(&self);
+}
 
 /// Shared, mutable fault configuration of one device.
 #[derive(Default)]
 pub struct FaultState {
     faults: Mutex<Faults>,
     hook: Mutex<Option<Hook>>,
-    sessions: Mutex<Option<SessionCounter>>,
+    sessions: Mutex<Option<Box<dyn SessionControl>>>,
 }
 
 impl FaultState {
@@ -206,9 +213,10 @@ impl FaultState {
         *self.hook.lock().unwrap_or_else(|e| e.into_inner()) = Some(hook);
     }
 
-    /// Installs what the `sessions` command reports (the device's session table).
-    pub fn set_session_counter(&self, counter: SessionCounter) {
-        *self.sessions.lock().unwrap_or_else(|e| e.into_inner()) = Some(counter);
+    /// Installs the device's session table for the `sessions` and `forget-sessions`
+    /// commands.
+    pub fn set_sessions(&self, sessions: Box<dyn SessionControl>) {
+        *self.sessions.lock().unwrap_or_else(|e| e.into_inner()) = Some(sessions);
     }
 
     fn session_count(&self) -> usize {
@@ -216,7 +224,13 @@ impl FaultState {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .as_ref()
-            .map_or(0, |c| c())
+            .map_or(0, |s| s.count())
+    }
+
+    fn forget_sessions(&self) {
+        if let Some(s) = self.sessions.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            s.forget();
+        }
     }
 
     fn notify(&self, ev: FaultEvent) {
@@ -313,6 +327,11 @@ impl FaultState {
         // Not a fault: what a test compares before and after to find leaked sessions.
         if cmd == "sessions" {
             return Ok(format!("sessions={}", self.session_count()));
+        }
+        // An event, not a standing fault: the device loses its sessions without a reset.
+        if cmd == "forget-sessions" {
+            self.forget_sessions();
+            return Ok("ok".into());
         }
         let event = {
             let mut f = self.lock();
@@ -534,12 +553,26 @@ mod tests {
         assert_eq!(s.injected_status(false, wire::CIPHER_ENCRYPT), None);
     }
 
+    struct FakeTable(std::sync::atomic::AtomicUsize);
+
+    impl SessionControl for std::sync::Arc<FakeTable> {
+        fn count(&self) -> usize {
+            self.0.load(std::sync::atomic::Ordering::Relaxed)
+        }
+        fn forget(&self) {
+            self.0.store(0, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
     #[test]
-    fn session_count() {
+    fn sessions_counted_and_forgotten() {
         let s = FaultState::new();
         assert_eq!(s.apply("sessions").unwrap(), "sessions=0");
-        s.set_session_counter(Box::new(|| 3));
+        let table = std::sync::Arc::new(FakeTable(3.into()));
+        s.set_sessions(Box::new(table.clone()));
         assert_eq!(s.apply("sessions").unwrap(), "sessions=3");
+        assert_eq!(s.apply("forget-sessions").unwrap(), "ok");
+        assert_eq!(s.apply("sessions").unwrap(), "sessions=0");
     }
 
     #[test]

@@ -6,8 +6,9 @@
 //! else's key). Data queue workers only take the read lock.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, RwLock, Weak};
 
+use crate::fault::SessionControl;
 use crate::session::Session;
 
 /// All live sessions of one device.
@@ -71,6 +72,19 @@ impl SessionTable {
     /// Whether no session is live.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// The fault channel's view of the table; it does not keep a table of a gone device.
+impl SessionControl for Weak<SessionTable> {
+    fn count(&self) -> usize {
+        self.upgrade().map_or(0, |t| t.len())
+    }
+
+    fn forget(&self) {
+        if let Some(t) = self.upgrade() {
+            t.clear();
+        }
     }
 }
 
