@@ -67,13 +67,16 @@ guest_env="$guest_env;VCRYPTO_BENCH_DM_MIB=$dm_mib;VCRYPTO_BENCH_ESP_MIB=$esp_mi
 # bench_guest <name> <guest settings> [device options for the vhost-user device]
 # (none: QEMU's builtin device). One guest at a time.
 bench_guest() {
-	local name=$1 dir=$out/$1 env=$2 args="" qemu=${QEMU:-} t0=$SECONDS
+	local name=$1 dir=$out/$1 env=$2 args="" qemu=${QEMU:-} t0=$SECONDS vq
 	shift 2
 	mkdir -p "$dir"
 	VCRYPTO_GUEST_ENV="$guest_env;$env" "$TOP/scripts/initramfs.sh" "$kdir" "$dir/initramfs.cpio.gz"
 	if [ $# -gt 0 ]; then
 		qemu=$("$TOP/scripts/qemu-vhost-user.sh" qemu)
 		args=$("$TOP/scripts/vhost-user-device.sh" start "$dir" "$@") || die "the vhost-user device did not start"
+		# The ring size QEMU gives the device's queues (its default: 64).
+		vq=$(echo "$args" | grep -o 'vq_size=[0-9]*' | cut -d= -f2)
+		echo "vq_size=${vq:-64}" >> "$out/info.txt"
 	fi
 	QEMU=$qemu VCRYPTO_DEVICE_ARGS=$args \
 		"$TOP/scripts/qemu.sh" "$kdir" "$dir/initramfs.cpio.gz" bench "$dir" "${VCRYPTO_BENCH_TIMEOUT:-3600}" || true

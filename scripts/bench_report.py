@@ -147,7 +147,9 @@ def main():
     bi, vu = guests["builtin"], guests["vhost-user"]
     raw_rows, q_rows = host_tables(os.path.join(run, "host", "throughput.txt"))
     queues = info.get("queues", "?")
-    dev_name = {"builtin": "QEMU builtin (1 queue)", "vhost-user": f"vhost-user ({queues} queues)"}
+    vq = info.get("vq_size")
+    dev_name = {"builtin": "QEMU builtin (1 queue)",
+                "vhost-user": f"vhost-user ({queues} queues{f' of {vq}' if vq else ''})"}
 
     md = []
     w = md.append
@@ -168,8 +170,8 @@ def main():
     w(f"- run time: {info.get('seconds', '?')} s in all")
     w("")
     w("Ratios are of throughput (bytes/s) in the same guest, same sizes, same load: "
-      "above 1 ours is faster. `1 thr` is one kernel thread of crypto_loadgen, "
-      "`N thr` one per vCPU. Generic = the kernel's software, picked by algorithm "
+      "above 1 the first is faster. `threads`: crypto_loadgen's kernel threads, 1 or one per vCPU, "
+      "each bound to its CPU with its own transform. Generic = the kernel's software, picked by algorithm "
       "name with no virtio driver loaded (names below).")
     w("")
 
@@ -298,10 +300,15 @@ def main():
         a = vu.loadgen.get(("cbc", "rs", n_vu), {}).get(s)
         b = vu.loadgen.get(("cbc", "c", n_vu), {}).get(s)
         v = a / b if a and b else None
-        caveat = "" if n_vu >= 4 else f" (the guest has {n_vu} vCPU(s): measured with {n_vu} thread(s), not 4)"
-        target(f"cbc(aes) ours/C >= 4.0 at {size_name(s)}, 4 threads on {queues} queues (vhost-user device)",
-               v, v is not None and v >= 4.0, (f"{v:.2f}" if v else "not measured") + caveat)
-    target("kicks per request <= 0.5 under the N-thread load", kicks_max, kicks_max is not None and kicks_max <= 0.5,
+        text = f"cbc(aes) ours/C >= 4.0 at {size_name(s)}, 4 threads on {queues} queues (vhost-user device)"
+        if n_vu < 4:
+            # Not the target's load: the figure for information, no verdict.
+            target(text, None, False, f"not measured: the guest has {n_vu} vCPU(s); with {n_vu} thread(s) "
+                   + (f"ours/C is {v:.2f}" if v else "there is no figure either"))
+        else:
+            target(text, v, v is not None and v >= 4.0,
+                   (f"{v:.2f} with {n_vu} threads" if v else "no figure (a run missing)"))
+    target(f"kicks per request <= 0.5 under the load of {n_vu} thread(s) (vhost-user device, cbc(aes))", kicks_max, kicks_max is not None and kicks_max <= 0.5,
            f"worst {kicks_max:.2f} ({kicks_where})" if kicks_max is not None
            else "not measured: the driver has no dataq<i>_kicks counters yet")
     for size, goal in ((4096, 0.9), (65536, 0.95)):
@@ -314,7 +321,7 @@ def main():
             target(f"device/raw >= {goal} at {size_name(size)}", None, False, "not measured")
     w("")
     notes = [f"{name}: {n}" for name, _ in GUESTS for n in guests[name].notes
-             if not n.startswith("crypto_loadgen:")]
+             if not n.startswith(("crypto_loadgen:", "self-tests with"))]
     if notes:
         w("## Notes from the guests")
         w("")
