@@ -64,6 +64,11 @@ guest_env="$guest_env;VCRYPTO_BENCH_DM_MIB=$dm_mib;VCRYPTO_BENCH_ESP_MIB=$esp_mi
 	echo "host_load=$(cut -d' ' -f1 /proc/loadavg)"
 } > "$out/info.txt"
 
+# A vhost-user device still running when this script leaves (an error
+# between its start and its guest's end) is stopped.
+device_dir=""
+trap '[ -z "$device_dir" ] || "$TOP/scripts/vhost-user-device.sh" stop "$device_dir" >/dev/null 2>&1 || true' EXIT
+
 # bench_guest <name> <guest settings> [device options for the vhost-user device]
 # (none: QEMU's builtin device). One guest at a time.
 bench_guest() {
@@ -73,14 +78,16 @@ bench_guest() {
 	VCRYPTO_GUEST_ENV="$guest_env;$env" "$TOP/scripts/initramfs.sh" "$kdir" "$dir/initramfs.cpio.gz"
 	if [ $# -gt 0 ]; then
 		qemu=$("$TOP/scripts/qemu-vhost-user.sh" qemu)
+		device_dir=$dir
 		args=$("$TOP/scripts/vhost-user-device.sh" start "$dir" "$@") || die "the vhost-user device did not start"
 		# The ring size QEMU gives the device's queues (its default: 64).
-		vq=$(echo "$args" | grep -o 'vq_size=[0-9]*' | cut -d= -f2)
+		vq=$(echo "$args" | grep -o 'vq_size=[0-9]*' | cut -d= -f2) || true
 		echo "vq_size=${vq:-64}" >> "$out/info.txt"
 	fi
 	QEMU=$qemu VCRYPTO_DEVICE_ARGS=$args \
 		"$TOP/scripts/qemu.sh" "$kdir" "$dir/initramfs.cpio.gz" bench "$dir" "${VCRYPTO_BENCH_TIMEOUT:-3600}" || true
 	[ $# -eq 0 ] || "$TOP/scripts/vhost-user-device.sh" stop "$dir" || true
+	device_dir=""
 	rm -f "$dir/initramfs.cpio.gz"
 	echo "seconds_$name=$((SECONDS - t0))" >> "$out/info.txt"
 	grep -q VCRS-RESULTS-DONE "$dir/results.ktap" 2>/dev/null ||
