@@ -105,6 +105,7 @@ mkdir -p "$out/host"
 (cd "$TOP/tools/vhost-user-crypto" && PATH=$HOME/.cargo/bin:$PATH cargo run --release --quiet --example throughput) \
 	> "$out/host/throughput.txt" || say "the device's throughput example failed: no host results"
 echo "seconds=$((SECONDS - t_start))" >> "$out/info.txt"
+echo "host_load_end=$(cut -d' ' -f1 /proc/loadavg)" >> "$out/info.txt"
 
 # The plot needs matplotlib: Debian's (scripts/host-deps.sh) belongs to the
 # system's python3, which may not be the first python3 on PATH.

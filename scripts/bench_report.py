@@ -157,7 +157,8 @@ def main():
     w("")
     w(f"Commit `{info.get('commit', '?')}`, kernel {vu.info.get('kernel') or bi.info.get('kernel') or '?'}, "
       f"accelerator {info.get('accel', '?')}, QEMU -smp {info.get('smp', '?')}; "
-      f"host: {info.get('host_cpus', '?')} CPUs, load {info.get('host_load', '?')} at the start.")
+      f"host: {info.get('host_cpus', '?')} CPUs, load average {info.get('host_load', '?')} at the start, "
+      f"{info.get('host_load_end', '?')} at the end (above the CPU count, the figures carry other work's noise).")
     w("")
     for name, title in GUESTS:
         g = guests[name]
@@ -167,7 +168,8 @@ def main():
               f"{g.info.get('inflight', '?')} requests in flight per thread")
         else:
             w(f"- {title}: no results (the guest did not run)")
-    w(f"- run time: {info.get('seconds', '?')} s in all")
+    w(f"- run time: {info.get('seconds', '?')} s in all (guests: builtin {info.get('seconds_builtin', '?')} s, "
+      f"vhost-user {info.get('seconds_vhost-user', '?')} s)")
     w("")
     w("Ratios are of throughput (bytes/s) in the same guest, same sizes, same load: "
       "above 1 the first is faster. `threads`: crypto_loadgen's kernel threads, 1 or one per vCPU, "
