@@ -16,7 +16,11 @@
 #            1 thread and with one thread per vCPU (nproc), each keeping
 #            VCRYPTO_LOADGEN_INFLIGHT requests in flight (default 8), sizes
 #            16 B to 64 KiB, VCRYPTO_BENCH_SECS seconds per size (default 1);
-#            VCRYPTO_BENCH_IMPLS (default "sw,rs,c") picks implementations
+#            VCRYPTO_BENCH_IMPLS (default "sw,rs,c") picks implementations;
+#            VCRYPTO_BENCH_ROUNDS=R (default 1) runs the implementations R
+#            times in turn (sw, rs, c, sw, rs, c, ...), each loaded again, so
+#            that the report can keep each one's best round: on a shared host
+#            the slow rounds measure the other work
 #   dmcrypt  write then read VCRYPTO_BENCH_DM_MIB MiB (default 256) with
 #            O_DIRECT through dm-crypt on a loop device over a tmpfs file,
 #            aes-xts-plain64 (512-bit key) and aes-cbc-essiv:sha256 (256-bit
@@ -26,7 +30,7 @@
 #            ESP transport mode with rfc4106(gcm(aes)): software, then ours
 # Around every run of ours it prints our device's debugfs counters (the
 # per-queue dataq<i>_* ones where the driver has them). Output lines:
-#   BENCH-INFO nproc=<n> secs=<s> inflight=<m> kernel=<release>
+#   BENCH-INFO nproc=<n> secs=<s> inflight=<m> rounds=<r> kernel=<release>
 #   BENCH kind=loadgen who=<sw|rs|c> alg=<key> driver=<d> threads=<n> ... size=<s> ... bytes_per_s=<b> ...
 #   BENCH kind=dmcrypt who=<sw|rs> cipher=<spec> op=<write|read> bytes=<b> cs=<centiseconds> ours_requests=<n>
 #   BENCH kind=ipsec who=<sw|rs> alg=<name> bytes=<b> cs=<centiseconds> ours_requests=<n> ok=<0|1>
@@ -38,6 +42,7 @@ INFLIGHT=${VCRYPTO_LOADGEN_INFLIGHT:-8}
 DM_MIB=${VCRYPTO_BENCH_DM_MIB:-256}
 ESP_MIB=${VCRYPTO_BENCH_ESP_MIB:-32}
 IMPLS=",${VCRYPTO_BENCH_IMPLS:-sw,rs,c},"
+ROUNDS=${VCRYPTO_BENCH_ROUNDS:-1}
 NPROC=$(nproc 2>/dev/null || grep -c '^processor' /proc/cpuinfo)
 LOADGEN=/lib/modules/extra/crypto_loadgen.ko
 CRYPTSETUP=/usr/sbin/cryptsetup LOSETUP=/usr/sbin/losetup
@@ -172,41 +177,47 @@ ipsec() {
 	rm -rf "$W"
 }
 
-# parts <who>: the parts of VCRYPTO_BENCH for one implementation.
+# parts <who> <round>: the parts of VCRYPTO_BENCH for one implementation;
+# dm-crypt and IPsec in the first round only.
 parts() {
 	for what in $(echo "${VCRYPTO_BENCH:-loadgen}" | tr , ' '); do
 		case $what in
 		loadgen) loadgen_all "$1" ;;
-		dmcrypt) [ "$1" = c ] || dmcrypt "$1" ;;
-		ipsec) [ "$1" = c ] || ipsec "$1" ;;
+		dmcrypt) [ "$1" = c ] || [ "$2" -gt 1 ] || dmcrypt "$1" ;;
+		ipsec) [ "$1" = c ] || [ "$2" -gt 1 ] || ipsec "$1" ;;
 		*) echo "# unknown part $what" ;;
 		esac
 	done
 }
 
-echo "BENCH-INFO nproc=$NPROC secs=$SECS inflight=$INFLIGHT kernel=$(uname -r)"
+echo "BENCH-INFO nproc=$NPROC secs=$SECS inflight=$INFLIGHT rounds=$ROUNDS kernel=$(uname -r)"
 module_loaded && module_unload
 grep -q "^$C_MOD " /proc/modules && c_driver_unload
 # Fewer random self-test cases at each load: the benchmark measures, the
 # tests test.
 quick_selftests
-if wants sw; then
-	parts sw
-fi
-if wants rs; then
-	if module_load && wait_selftests; then
-		parts rs
-	else
-		echo "# our module did not load or finish its self-tests"
+round=1
+while [ "$round" -le "$ROUNDS" ]; do
+	[ "$ROUNDS" -gt 1 ] && echo "# round $round of $ROUNDS"
+	if wants sw; then
+		parts sw "$round"
 	fi
-	module_loaded && module_unload
-fi
-if wants c; then
-	if c_driver_load && wait_selftests 300 "$C_MOD"; then
-		parts c
-	else
-		echo "# the C driver did not load or finish its self-tests"
+	if wants rs; then
+		if module_load && wait_selftests; then
+			parts rs "$round"
+		else
+			echo "# our module did not load or finish its self-tests"
+		fi
+		module_loaded && module_unload
 	fi
-	grep -q "^$C_MOD " /proc/modules && c_driver_unload
-fi
+	if wants c; then
+		if c_driver_load && wait_selftests 300 "$C_MOD"; then
+			parts c "$round"
+		else
+			echo "# the C driver did not load or finish its self-tests"
+		fi
+		grep -q "^$C_MOD " /proc/modules && c_driver_unload
+	fi
+	round=$((round + 1))
+done
 exit 0
