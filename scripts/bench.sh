@@ -27,7 +27,7 @@
 #   VCRYPTO_BENCH_SECS=N     seconds per measurement (default 1)
 #   VCRYPTO_LOADGEN_INFLIGHT=N  requests in flight per thread (default 8)
 #   VCRYPTO_BENCH_ROUNDS=R   load-generator rounds, implementations in turn;
-#                            the report keeps each one's best (default 1)
+#                            the report keeps each one's best (default 2)
 #   VCRYPTO_BENCH_DM_MIB=N   MiB written and read through dm-crypt (default 256)
 #   VCRYPTO_BENCH_ESP_MIB=N  MiB sent through ESP (default 32)
 #   VCRYPTO_BENCH_TIMEOUT=S  seconds a guest may take (default 3600)
@@ -52,7 +52,7 @@ secs=${VCRYPTO_BENCH_SECS:-1}
 dm_mib=${VCRYPTO_BENCH_DM_MIB:-256}
 esp_mib=${VCRYPTO_BENCH_ESP_MIB:-32}
 guest_env="VCRYPTO_BENCH_SECS=$secs;VCRYPTO_LOADGEN_INFLIGHT=${VCRYPTO_LOADGEN_INFLIGHT:-8}"
-guest_env="$guest_env;VCRYPTO_BENCH_ROUNDS=${VCRYPTO_BENCH_ROUNDS:-1}"
+guest_env="$guest_env;VCRYPTO_BENCH_ROUNDS=${VCRYPTO_BENCH_ROUNDS:-2}"
 guest_env="$guest_env;VCRYPTO_BENCH_DM_MIB=$dm_mib;VCRYPTO_BENCH_ESP_MIB=$esp_mib"
 {
 	echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
