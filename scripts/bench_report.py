@@ -76,7 +76,10 @@ class Guest:
                 # With several rounds, each size's best (see vcrypto_bench.sh).
                 r, size = self.loadgen.setdefault(key, {}), int(v["size"])
                 r[size] = max(r.get(size, 0), int(v["bytes_per_s"]))
-                self.drivers[(v["alg"], who)] = v.get("driver", "?")
+                # A template instance may be made anew in a later round, under another name.
+                names = self.drivers.setdefault((v["alg"], who), [])
+                if v.get("driver", "?") not in names:
+                    names.append(v.get("driver", "?"))
                 self.errors[key] = self.errors.get(key, 0) + int(v.get("errors", 0))
             elif kind == "dmcrypt":
                 cs = max(int(v["cs"]), 1)
@@ -230,7 +233,7 @@ def main():
     w("## The vhost-user-crypto device on the host (no guest)")
     w("")
     w("One data-queue worker's whole request path against the raw crypto library on the same "
-      "data (MiB/s, best of 4 windows of 100 ms), and the device path on 2 worker threads (2 queues) "
+      "data (MiB/s, best of 4 windows of 100 ms, the two in turn), and the device path on 2 worker threads (2 queues) "
       f"at once against 1, on this {info.get('host_cpus', '?')}-CPU host shared with other work.")
     w("")
     w("| algorithm | size | raw MiB/s | device MiB/s | device/raw | 1 queue MiB/s | 2 queues MiB/s | 2q/1q |")
@@ -280,7 +283,7 @@ def main():
         g = guests[name]
         for (alg, who, n), r in sorted(g.loadgen.items(), key=lambda x: (list(ALGS).index(x[0][0]), x[0][1], x[0][2])):
             err = g.errors.get((alg, who, n), 0)
-            drv = g.drivers.get((alg, who), "?")
+            drv = " / ".join(g.drivers.get((alg, who), ["?"]))
             w(f"| {ALGS[alg]} | {WHO[who]} ({drv}){f', {err} errors' if err else ''} | {dev_name[name]} | {n} | "
               + " | ".join(mbs(r.get(s)) for s in SIZES) + " |")
     w("")
@@ -370,7 +373,7 @@ def plot(run, guests, dev_name, raw_rows):
             xs = [s for s in SIZES if r.get(s)]
             ax.plot(xs, [r[s] / 1e6 for s in xs], marker="o", color=colors.get(who),
                     linestyle="-" if n == 1 else "--",
-                    label=f"{WHO[who]} ({g.drivers.get((alg, who), '?')}), {n} thr")
+                    label=f"{WHO[who]} ({' / '.join(g.drivers.get((alg, who), ['?']))}), {n} thr")
         ax.set_title(f"{ALGS[alg]}, {dev_name[gname]}, {g.nproc()} vCPU")
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
