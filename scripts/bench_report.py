@@ -44,7 +44,7 @@ class Guest:
         self.present = os.path.exists(path)
         self.info = {}
         self.loadgen = {}   # (alg, who, threads) -> {size: bytes/s}
-        self.drivers = {}   # (alg, who) -> driver name
+        self.drivers = {}   # (alg, who) -> [driver names]
         self.errors = {}    # (alg, who, threads) -> errors
         self.dm = {}        # (who, cipher, op) -> (bytes/s, our requests)
         self.esp = {}       # who -> (bytes/s, our requests, ok, alg)
