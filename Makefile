@@ -10,8 +10,9 @@
 #                        installs under <root> instead); DKMS: see ./dkms.conf
 #   make run             boot a QEMU guest with the module and its device
 #   make check           build everything needed and run the whole test suite
-#   make bench           tcrypt and parallel-load speed of our driver beside the C driver
-#                        and the generic code (tools/crypto-loadgen)
+#   make bench           speed of our driver beside the C driver and the generic code
+#                        (tools/crypto-loadgen, dm-crypt, IPsec, the device on the host);
+#                        results.md and plot.png in $(VCRYPTO_CACHE)/bench/latest/
 #   make stock-module    build the module for Debian's stock cloud kernel (7.2)
 #   make stock-check     ... and test it in that kernel under QEMU (KTAP)
 #   make CLIPPY=1        build with clippy as the Rust compiler driver

@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # Install everything the build and the guest need on a Debian 12 host:
 # compilers and kernel build tools, libclang 19 + bindgen for Rust-for-Linux,
-# QEMU (bookworm-backports), guest userland (busybox, cryptsetup, iproute2).
+# QEMU (bookworm-backports), guest userland (busybox, cryptsetup, iproute2),
+# matplotlib for `make bench`'s plot.
 # Re-runnable: it only does what is missing.
 . "$(dirname "$0")/lib.sh"
 
-stamp=$CACHE/host-deps.v4
+stamp=$CACHE/host-deps.v5
 if [ -f "$stamp" ] && command -v bindgen >/dev/null && command -v qemu-system-x86_64 >/dev/null; then
 	say "host dependencies already installed ($stamp)"
 	exit 0
@@ -31,7 +32,7 @@ as_root apt-get update -qq
 
 pkgs=(build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils kmod
       libclang-19-dev clang-19 llvm-19 busybox-static cryptsetup-bin iproute2
-      debootstrap e2fsprogs dkms)
+      debootstrap e2fsprogs dkms python3-matplotlib)
 say "installing: ${pkgs[*]}"
 as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
 say "installing QEMU from bookworm-backports"

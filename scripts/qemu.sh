@@ -48,7 +48,7 @@ boot() { # boot <accel> <mode> <outdir> <timeout> [interactive]
 	local accel=$1 m=$2 o=$3 t=$4 inter=${5:-0} console
 	if [ "$inter" = 1 ]; then console="-serial mon:stdio"; else console="-serial file:$o/console.log"; fi
 	# shellcheck disable=SC2086
-	timeout --foreground -k 10 "$t" "$qemu" -accel "$accel" -M q35 -cpu max -smp 2 -m 1G \
+	timeout --foreground -k 10 "$t" "$qemu" -accel "$accel" -M q35 -cpu max -smp ${VCRYPTO_SMP:-1} -m 1G \
 		-nographic -no-reboot -display none $([ "$inter" = 1 ] || echo -monitor none) \
 		-kernel "${VCRYPTO_KERNEL:-$kdir/vmlinux}" -initrd "$initrd" \
 		-append "console=ttyS0 no_timer_check loglevel=${VCRYPTO_LOGLEVEL:-5} panic=-1 oops=panic rdinit=/init vcrs.mode=$m vcrs.shell=$inter$hotplug_cmdline${VCRYPTO_TESTS:+ vcrs.tests=$VCRYPTO_TESTS}${VCRYPTO_CMDLINE:+ $VCRYPTO_CMDLINE}" \

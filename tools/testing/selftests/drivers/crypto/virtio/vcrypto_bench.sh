@@ -1,131 +1,223 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Not a test: tcrypt speed runs, ours beside another implementation of the
-# same algorithm in the same guest. VCRYPTO_BENCH lists what to measure
-# (comma-separated, default "cipher"):
-#   cipher  cbc(aes), mode=600 (multi-buffer, num_mb=8): ours ("rs"), then the
-#           C virtio_crypto driver ("c") on the same device
-#   hash    sha256 and hmac(sha256), mode=400 (one request at a time, digest
-#           and init/update/final): ours, then the generic code ("sw")
-#   aead    gcm(aes) and rfc4106(gcm(aes)), mode=215 (multi-buffer) and
-#           mode=211 (one at a time): ours, then the generic code
-#   parallel  cbc(aes) under crypto_loadgen.ko (tools/crypto-loadgen): one
-#           thread per CPU, each with VCRYPTO_LOADGEN_INFLIGHT requests in
-#           flight (default 8): ours, then the C driver
-# Prints one line per measurement:
-#   BENCH <rs|c|sw> <tcrypt mode> <algorithm> <driver> <enc|dec|-> <case> <bytes per second>
+# Not a test: the guest half of `make bench` (scripts/bench.sh). It measures
+# and prints; it never fails on a number. Three implementations of each
+# algorithm, in this order, each loaded once:
+#   sw  the kernel's own software, picked by algorithm name while no virtio
+#       crypto driver is loaded (on 7.2: cbc(aes-lib), xts(ecb(aes-lib)),
+#       gcm_base(ctr(aes-lib),ghash-lib)-like instances and sha256-lib; the
+#       name used is printed with every result)
+#   rs  our driver (virtio_crypto_rs), by driver name (virtio-rs-*)
+#   c   the kernel's C virtio_crypto driver, by driver name; it serves
+#       cbc(aes) only
+# VCRYPTO_BENCH lists the parts (comma-separated, default "loadgen"):
+#   loadgen  crypto_loadgen.ko (tools/crypto-loadgen) for every algorithm of
+#            VCRYPTO_BENCH_ALGS (default "cbc"; of cbc, xts, gcm, sha256) with
+#            1 thread and with one thread per vCPU (nproc), each keeping
+#            VCRYPTO_LOADGEN_INFLIGHT requests in flight (default 8), sizes
+#            16 B to 64 KiB, VCRYPTO_BENCH_SECS seconds per size (default 1);
+#            VCRYPTO_BENCH_IMPLS (default "sw,rs,c") picks implementations;
+#            VCRYPTO_BENCH_ROUNDS=R (default 1) runs the implementations R
+#            times in turn (sw, rs, c, sw, rs, c, ...), each loaded again, so
+#            that the report can keep each one's best round: on a shared host
+#            the slow rounds measure the other work
+#   dmcrypt  write then read VCRYPTO_BENCH_DM_MIB MiB (default 256) with
+#            O_DIRECT through dm-crypt on a loop device over a tmpfs file,
+#            aes-xts-plain64 (512-bit key) and aes-cbc-essiv:sha256 (256-bit
+#            key), 4096-byte sectors: software, then ours
+#   ipsec    VCRYPTO_BENCH_ESP_MIB MiB (default 32) over TCP (busybox httpd
+#            and wget) between two network namespaces joined by a veth pair,
+#            ESP transport mode with rfc4106(gcm(aes)): software, then ours
+# Around every run of ours it prints our device's debugfs counters (the
+# per-queue dataq<i>_* ones where the driver has them). Output lines:
+#   BENCH-INFO nproc=<n> secs=<s> inflight=<m> rounds=<r> kernel=<release>
+#   BENCH kind=loadgen who=<sw|rs|c> alg=<key> driver=<d> threads=<n> ... size=<s> ... bytes_per_s=<b> ...
+#   BENCH kind=dmcrypt who=<sw|rs> cipher=<spec> op=<write|read> bytes=<b> cs=<centiseconds> ours_requests=<n>
+#   BENCH kind=ipsec who=<sw|rs> alg=<name> bytes=<b> cs=<centiseconds> ours_requests=<n> ok=<0|1>
+#   STATS <label> <counter> <value>
 . "$(dirname "$0")/vcrypto_lib.sh"
 
-TCRYPT=${VCRYPTO_TCRYPT_KO:-$C_KO_DIR/tcrypt.ko}
 SECS=${VCRYPTO_BENCH_SECS:-1}
+INFLIGHT=${VCRYPTO_LOADGEN_INFLIGHT:-8}
+DM_MIB=${VCRYPTO_BENCH_DM_MIB:-256}
+ESP_MIB=${VCRYPTO_BENCH_ESP_MIB:-32}
+IMPLS=",${VCRYPTO_BENCH_IMPLS:-sw,rs,c},"
+ROUNDS=${VCRYPTO_BENCH_ROUNDS:-1}
+NPROC=$(nproc 2>/dev/null || grep -c '^processor' /proc/cpuinfo)
+LOADGEN=/lib/modules/extra/crypto_loadgen.ko
+CRYPTSETUP=/usr/sbin/cryptsetup LOSETUP=/usr/sbin/losetup
 INSMOD=insmod
 [ -x /usr/libexec/kmod/insmod ] && INSMOD=/usr/libexec/kmod/insmod
 
-# tcrypt <who> <algorithm|-> <mode> [parameters]: run tcrypt and turn its log
-# into BENCH lines. Its header names the algorithm (as asked for: with alg=, a
-# driver name, so the caller names the algorithm instead) and the driver.
-tcrypt() {
-	who=$1 name=$2 mode=$3
-	shift 3
-	dmesg -c > /dev/null
-	# tcrypt refuses to stay loaded (-EAGAIN) once it has run: that is expected.
-	# busybox insmod then retries with init_module and tcrypt runs a second
-	# time (kmod's does not): only the first measurement of each case is kept.
-	$INSMOD "$TCRYPT" mode="$mode" sec="$SECS" "$@" 2>/dev/null
-	dmesg | sed 's/^\[[^]]*\] //' | awk -v who="$who" -v name="$name" -v mode="$mode" '
-		function out(c, bps) {
-			if (!seen[algo " " dir " " c]++) print "BENCH", who, mode, algo, drv, dir, c, bps
-		}
-		/testing speed of/ {
-			sub(/.*testing speed of (multibuffer |async |sync )?/, "")
-			algo = (name == "-") ? $1 : name; drv = $2; gsub(/^\(|\)$/, "", drv)
-			dir = ($3 ~ /^enc/) ? "enc" : ($3 ~ /^dec/) ? "dec" : "-"
-		}
-		# skcipher and aead: "test 0 (128 bit key, 16 byte blocks): N operations in S seconds (B bytes)"
-		/bit key,.*operations in/ {
-			match($0, /\([0-9]+ bit key, [0-9]+ byte blocks\)/)
-			split(substr($0, RSTART + 1, RLENGTH - 2), p, " ")
-			match($0, /operations in [0-9]+ seconds \([0-9]+ bytes\)/)
-			split(substr($0, RSTART, RLENGTH), q, " ")
-			b = q[5]; gsub(/\(/, "", b)
-			out("k" p[1] "/" p[4] "B", int(b / q[3]))
-		}
-		# ahash: "test  0 (   16 byte blocks,   16 bytes per update,   1 updates): N opers/sec, B bytes/sec"
-		/bytes per update.*bytes\/sec/ {
-			match($0, /\( *[0-9]+ byte blocks, *[0-9]+ bytes per update/)
-			split(substr($0, RSTART + 1, RLENGTH - 1), p, " ")
-			match($0, /[0-9]+ bytes\/sec/)
-			out(p[1] "B/" p[4] "B", substr($0, RSTART, RLENGTH - 10))
-		}'
+# alg_info <key>: "<algorithm> <our driver> <C driver or -> <loadgen type> <key bytes>"
+alg_info() {
+	case $1 in
+	cbc) echo "cbc(aes) virtio-rs-cbc-aes virtio_crypto_aes_cbc skcipher 16" ;;
+	xts) echo "xts(aes) virtio-rs-xts-aes - skcipher 32" ;;
+	gcm) echo "gcm(aes) virtio-rs-gcm-aes - aead 16" ;;
+	sha256) echo "sha256 virtio-rs-sha256 - ahash 0" ;;
+	esac
 }
 
-LOADGEN=/lib/modules/extra/crypto_loadgen.ko
+wants() { case $IMPLS in *",$1,"*) return 0 ;; esac; return 1; }
+now_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
+# Requests our driver has sent to the device (0 while it is not loaded).
+ours_submitted() { v=$(our_stat submitted 2>/dev/null); echo "${v:-0}"; }
 
-# loadgen <who> <algorithm> [parameters]: run crypto_loadgen (which, like
-# tcrypt, refuses to stay loaded) and turn its result lines into BENCH lines,
-# mode "loadgen", case "<size>B".
+# stats <label>: our first device's debugfs counters as STATS lines.
+stats() {
+	for f in /sys/kernel/debug/virtio_crypto_rs-*/stats; do
+		[ -f "$f" ] && awk -v l="$1" 'NF == 2 { print "STATS", l, $1, $2 }' "$f"
+		return 0
+	done
+}
+
+# loadgen <who> <key> <threads> <driver or algorithm>: one crypto_loadgen run
+# over all sizes (it refuses to stay loaded, like tcrypt).
 loadgen() {
-	who=$1 name=$2
-	shift 2
-	[ -f "$LOADGEN" ] || { echo "# crypto_loadgen.ko not built: no parallel benchmark"; return 0; }
+	who=$1 key=$2 n=$3 alg=$4
+	# shellcheck disable=SC2046
+	set -- $(alg_info "$key")
 	dmesg -c > /dev/null
-	$INSMOD "$LOADGEN" secs="$SECS" inflight="${VCRYPTO_LOADGEN_INFLIGHT:-8}" "$@" 2>/dev/null
+	[ "$who" = rs ] && stats "before-$key-$n"
+	$INSMOD "$LOADGEN" alg="$alg" type="$4" keylen="$5" threads="$n" secs="$SECS" inflight="$INFLIGHT" 2>/dev/null
+	[ "$who" = rs ] && stats "after-$key-$n"
 	dmesg | grep "crypto_loadgen:" | grep -v " result " | sed 's/^\[[^]]*\] /# /'
-	dmesg | sed -n 's/.*crypto_loadgen: result //p' | awk -v who="$who" -v name="$name" '{
-		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		print "BENCH", who, "loadgen", name, v["driver"], "enc,threads=" v["threads"], v["size"] "B", v["bytes_per_s"]
-	}'
+	dmesg | sed -n 's/.*crypto_loadgen: result //p' | while read -r line; do
+		echo "BENCH kind=loadgen who=$who alg=$key $line"
+	done
 }
 
-bench_parallel() {
-	module_load && wait_selftests && loadgen rs "cbc(aes)" alg=virtio-rs-cbc-aes keylen=16
-	module_unload
-	c_driver_load && wait_selftests 120 "$C_MOD" && loadgen c "cbc(aes)" alg=virtio_crypto_aes_cbc keylen=16
-	c_driver_unload
+# loadgen_all <who>: every algorithm of VCRYPTO_BENCH_ALGS this implementation
+# has here, with 1 thread and with one per vCPU.
+loadgen_all() {
+	who=$1
+	[ -f "$LOADGEN" ] || { echo "# crypto_loadgen.ko not built: no load generator runs"; return 0; }
+	for key in $(echo "${VCRYPTO_BENCH_ALGS:-cbc}" | tr , ' '); do
+		# shellcheck disable=SC2046
+		set -- $(alg_info "$key")
+		[ $# -eq 5 ] || { echo "# unknown algorithm $key"; continue; }
+		case $who in
+		sw) alg=$1 ;;
+		rs) alg=$2 ;;
+		c) alg=$3 ;;
+		esac
+		[ "$alg" != - ] || continue
+		if [ "$who" != sw ] && ! grep -q "^driver *: $alg\$" /proc/crypto; then
+			echo "# $alg is not registered here: no $who run for $key"
+			continue
+		fi
+		loadgen "$who" "$key" 1 "$alg"
+		[ "$NPROC" -gt 1 ] && loadgen "$who" "$key" "$NPROC" "$alg"
+	done
 }
 
-ours_serves() { # ours_serves <cra_name>: a driver of ours registered it
-	awk -v n="$1" '/^name/ { name = $3 } /^module/ && $3 == "virtio_crypto_rs" && name == n { f = 1 } END { exit !f }' /proc/crypto
-}
-
-bench_cipher() {
-	module_load && wait_selftests && tcrypt rs "cbc(aes)" 600 alg=virtio-rs-cbc-aes klen=16 num_mb=8
-	module_unload
-	c_driver_load && wait_selftests 120 "$C_MOD" && tcrypt c "cbc(aes)" 600 alg=virtio_crypto_aes_cbc klen=16 num_mb=8
-	c_driver_unload
-}
-
-bench_hash() {
-	module_load && wait_selftests
-	if ours_serves sha256; then
-		tcrypt rs sha256 400 alg=virtio-rs-sha256
-		tcrypt rs "hmac(sha256)" 400 alg=virtio-rs-hmac-sha256 klen=32
-		tcrypt sw sha256 400 alg=sha256-lib
-		tcrypt sw "hmac(sha256)" 400 alg=hmac-sha256-lib klen=32
-	else
-		echo "# the device serves no sha256: no hash benchmark"
+# dmcrypt <who>: write then read DM_MIB MiB through both ciphers.
+dmcrypt() {
+	who=$1
+	if [ ! -x "$CRYPTSETUP" ] || [ ! -x "$LOSETUP" ]; then
+		echo "# cryptsetup or losetup missing: no dm-crypt run"
+		return 0
 	fi
-	module_unload
+	W=/tmp/bench-dm
+	mkdir -p "$W"
+	head -c 64 /dev/urandom > "$W/key"
+	for spec in aes-xts-plain64:512 aes-cbc-essiv:sha256:256; do
+		cipher=${spec%:*} bits=${spec##*:}
+		rm -f "$W/disk"
+		truncate -s $((DM_MIB * 1048576)) "$W/disk"
+		loop=$($LOSETUP -f --show "$W/disk") || { echo "# losetup failed"; return 0; }
+		if ! $CRYPTSETUP open --type plain --cipher "$cipher" --key-size "$bits" --key-file "$W/key" \
+			--sector-size 4096 --disable-locks "$loop" benchdm; then
+			echo "# cryptsetup open $cipher failed"
+			$LOSETUP -d "$loop"
+			continue
+		fi
+		for op in write read; do
+			r0=$(ours_submitted) t0=$(now_cs)
+			if [ "$op" = write ]; then
+				dd if=/dev/zero of=/dev/mapper/benchdm bs=1M count="$DM_MIB" oflag=direct 2>/dev/null
+			else
+				dd if=/dev/mapper/benchdm of=/dev/null bs=1M count="$DM_MIB" iflag=direct 2>/dev/null
+			fi
+			t1=$(now_cs) r1=$(ours_submitted)
+			echo "BENCH kind=dmcrypt who=$who cipher=$cipher op=$op bytes=$((DM_MIB * 1048576)) cs=$((t1 - t0)) ours_requests=$((r1 - r0))"
+		done
+		$CRYPTSETUP close benchdm
+		$LOSETUP -d "$loop"
+	done
+	rm -rf "$W"
 }
 
-# mode=215/211 pick gcm(aes) by name: the highest priority, so ours while our
-# module is loaded (rfc4106 instantiates over it), the generic code after.
-bench_aead() {
-	module_load && wait_selftests
-	if ours_serves "gcm(aes)"; then
-		tcrypt rs - 215 num_mb=8
-		tcrypt rs - 211
-		module_unload
-		tcrypt sw - 215 num_mb=8
-		tcrypt sw - 211
-	else
-		echo "# the device serves no gcm(aes): no aead benchmark"
-		module_unload
+# ipsec <who>: ESP_MIB MiB over TCP through ESP between two namespaces.
+ipsec() {
+	who=$1 alg="rfc4106(gcm(aes))"
+	[ -x "$IP" ] || { echo "# iproute2 missing: no IPsec run"; return 0; }
+	W=/tmp/bench-esp
+	mkdir -p "$W/www"
+	head -c $((ESP_MIB * 1048576)) /dev/zero > "$W/www/data"
+	if ! esp_pair xb 10.81.0 aead "$alg" "0x$(hex 20)" 128; then
+		echo "# esp_pair failed: no IPsec run"
+		esp_unpair xb
+		rm -rf "$W"
+		return 0
 	fi
+	$IP netns exec xbb httpd -f -p 8080 -h "$W/www" &
+	server=$!
+	sleep 1
+	r0=$(ours_submitted) t0=$(now_cs)
+	$IP netns exec xba wget -q -O "$W/recv" "http://10.81.0.2:8080/data"
+	t1=$(now_cs) r1=$(ours_submitted)
+	kill "$server" 2>/dev/null
+	wait "$server" 2>/dev/null
+	ok=0
+	cmp -s "$W/www/data" "$W/recv" && ok=1
+	echo "BENCH kind=ipsec who=$who alg=$alg bytes=$((ESP_MIB * 1048576)) cs=$((t1 - t0)) ours_requests=$((r1 - r0)) ok=$ok"
+	esp_unpair xb
+	rm -rf "$W"
 }
 
+# parts <who> <round>: the parts of VCRYPTO_BENCH for one implementation;
+# dm-crypt and IPsec in the first round only.
+parts() {
+	for what in $(echo "${VCRYPTO_BENCH:-loadgen}" | tr , ' '); do
+		case $what in
+		loadgen) loadgen_all "$1" ;;
+		dmcrypt) [ "$1" = c ] || [ "$2" -gt 1 ] || dmcrypt "$1" ;;
+		ipsec) [ "$1" = c ] || [ "$2" -gt 1 ] || ipsec "$1" ;;
+		*) echo "# unknown part $what" ;;
+		esac
+	done
+}
+
+echo "BENCH-INFO nproc=$NPROC secs=$SECS inflight=$INFLIGHT rounds=$ROUNDS kernel=$(uname -r)"
 module_loaded && module_unload
 grep -q "^$C_MOD " /proc/modules && c_driver_unload
-for what in $(echo "${VCRYPTO_BENCH:-cipher}" | tr , ' '); do
-	"bench_$what"
+# Fewer random self-test cases at each load: the benchmark measures, the
+# tests test.
+quick_selftests
+round=1
+while [ "$round" -le "$ROUNDS" ]; do
+	[ "$ROUNDS" -gt 1 ] && echo "# round $round of $ROUNDS"
+	if wants sw; then
+		parts sw "$round"
+	fi
+	if wants rs; then
+		if module_load && wait_selftests; then
+			parts rs "$round"
+		else
+			echo "# our module did not load or finish its self-tests"
+		fi
+		module_loaded && module_unload
+	fi
+	if wants c; then
+		if c_driver_load && wait_selftests 300 "$C_MOD"; then
+			parts c "$round"
+		else
+			echo "# the C driver did not load or finish its self-tests"
+		fi
+		grep -q "^$C_MOD " /proc/modules && c_driver_unload
+	fi
+	round=$((round + 1))
 done
+exit 0
