@@ -41,10 +41,10 @@ MODULE_PARM_DESC(hash_iterations, "random cases per hash algorithm");
 /* Not static: the aead fault suite (aead_kunit.c) reads them too. */
 unsigned int fault_every;
 module_param(fault_every, uint, 0444);
-MODULE_PARM_DESC(fault_every, "the device fails every Nth request of fault_alg's kind (0: no faults)");
+MODULE_PARM_DESC(fault_errno, "the errno those requests must get (0: they are recovered)");
 int fault_errno = EIO;
 module_param(fault_errno, int, 0444);
-MODULE_PARM_DESC(fault_errno, "the errno those requests must get (0: none, the driver recovers)");
+MODULE_PARM_DESC(fault_errno, "the errno those requests must get (0: they are recovered)");
 char *fault_alg = "virtio-rs-sha256";
 module_param(fault_alg, charp, 0444);
 MODULE_PARM_DESC(fault_alg, "our hash, MAC or aead the faults hit");
