@@ -41,7 +41,7 @@ MODULE_PARM_DESC(hash_iterations, "random cases per hash algorithm");
 /* Not static: the aead fault suite (aead_kunit.c) reads them too. */
 unsigned int fault_every;
 module_param(fault_every, uint, 0444);
-MODULE_PARM_DESC(fault_errno, "the errno those requests must get (0: they are recovered)");
+MODULE_PARM_DESC(fault_every, "the device fails every Nth request of fault_alg's kind (0: no faults)");
 int fault_errno = EIO;
 module_param(fault_errno, int, 0444);
 MODULE_PARM_DESC(fault_errno, "the errno those requests must get (0: they are recovered)");
