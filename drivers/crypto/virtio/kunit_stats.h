@@ -20,7 +20,9 @@ long long vcrs_stat(const char *key, bool min);
  * Fault mode (module parameters, defined in ahash_kunit.c): the device fails
  * every fault_every-th request of one kind; the fault suite of fault_alg's
  * type checks that exactly those callers get -fault_errno, and the ordinary
- * suites are skipped.
+ * suites are skipped. fault_errno 0: the driver recovers from the fault (an
+ * INVSESS answer: it creates the session again and resubmits), so no caller
+ * may see an error, and the driver's "renewals" counter must move.
  */
 extern unsigned int fault_every;
 extern int fault_errno;

@@ -53,8 +53,11 @@ t0=$(date +%s)
 map vctl; rc=$?
 took=$(($(date +%s) - t0))
 ktap_diag "table load against a stalled device: exit $rc after $took s"
-ktap_check "a setkey the device does not answer fails within the bound (5 s)" \
-	[ $rc -ne 0 -a $took -le 8 ]
+# The bound is 5 s; dmsetup's own work around it took up to 9 s on a loaded
+# debug guest. Nothing else ends the wait before "unstall": 20 s still tells a
+# bounded setkey from a hung one, without depending on the host's load.
+ktap_check "a setkey the device does not answer fails within the bound (5 s; 20 s allowed)" \
+	[ $rc -ne 0 -a $took -le 20 ]
 fault_cmd unstall all >/dev/null
 ktap_check "the late answer's session is destroyed (device sessions back to $s0)" sessions_back_to "$s0"
 
