@@ -45,7 +45,6 @@ IMPLS=",${VCRYPTO_BENCH_IMPLS:-sw,rs,c},"
 ROUNDS=${VCRYPTO_BENCH_ROUNDS:-1}
 NPROC=$(nproc 2>/dev/null || grep -c '^processor' /proc/cpuinfo)
 LOADGEN=/lib/modules/extra/crypto_loadgen.ko
-CRYPTSETUP=/usr/sbin/cryptsetup LOSETUP=/usr/sbin/losetup
 INSMOD=insmod
 [ -x /usr/libexec/kmod/insmod ] && INSMOD=/usr/libexec/kmod/insmod
 
