@@ -150,6 +150,7 @@ impl DataQueue {
         if dead.load(Ordering::Acquire) {
             return Err((ENODEV, req));
         }
+        let full = guard.full();
         let st = guard.as_mut().project();
         if *st.held {
             // The device recovers: the request waits, and its caller sees latency. One that
@@ -162,7 +163,6 @@ impl DataQueue {
             st.backlog.hold_back(req);
             return Ok((Queued::InProgress, None));
         }
-        let full = *st.depth != 0 && *st.inflight >= *st.depth;
         let req = if st.backlog.is_empty() && !full {
             let mut req = req;
             if let Err(e) = stamp(&mut req, book, st.next_seq) {
