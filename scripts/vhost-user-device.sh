@@ -12,6 +12,9 @@
 # socket is wired to the guest's fourth serial port (ttyS3): a guest test
 # writes a fault command line there and reads the device's reply line.
 # --max-dataqueues N (the device's default: 1) also sets QEMU's num_vqs to N + 1.
+# Every queue has VCRYPTO_VQ_SIZE entries (default 1024, the most a split ring
+# has in QEMU): QEMU's vq_size and the device's --queue-size, unless the
+# options name a --queue-size of their own (then QEMU's vq_size is that).
 . "$(dirname "$0")/lib.sh"
 
 crate=$TOP/tools/vhost-user-crypto
@@ -21,10 +24,15 @@ cmd=${1:-} dir=${2:-}
 shift 2
 
 start() {
-	local queues=1 i args=("$@")
+	local queues=1 vq_size="" i args=("$@")
 	for ((i = 0; i < ${#args[@]}; i++)); do
 		[ "${args[i]}" = --max-dataqueues ] && queues=${args[i + 1]}
+		[ "${args[i]}" = --queue-size ] && vq_size=${args[i + 1]}
 	done
+	if [ -z "$vq_size" ]; then
+		vq_size=${VCRYPTO_VQ_SIZE:-1024}
+		set -- "$@" --queue-size "$vq_size"
+	fi
 	say "building the vhost-user-crypto device" >&2
 	(cd "$crate" && PATH=$HOME/.cargo/bin:$PATH cargo build --release --quiet) >&2 ||
 		die "the device does not build"
@@ -41,10 +49,10 @@ start() {
 		sleep 0.1
 	done
 	[ -S "$dir/device.sock" ] || die "the device did not create $dir/device.sock"
-	say "device up: $queues data queues, log $dir/device.log" >&2
+	say "device up: $queues data queues of $vq_size entries, log $dir/device.log" >&2
 	echo "-object memory-backend-memfd,id=mem,size=1G,share=on -machine memory-backend=mem" \
 		"-chardev socket,id=vuc,path=$dir/device.sock" \
-		"-device vhost-user-test-device-pci,chardev=vuc,virtio-id=20,num_vqs=$((queues + 1)),config_size=56" \
+		"-device vhost-user-test-device-pci,chardev=vuc,virtio-id=20,num_vqs=$((queues + 1)),vq_size=$vq_size,config_size=56" \
 		"-chardev socket,id=fault,path=$dir/fault.sock -serial chardev:fault"
 }
 
