@@ -172,4 +172,113 @@ void vcrs_list_add_tail(struct list_head *entry, struct list_head *head);
 void vcrs_list_add(struct list_head *entry, struct list_head *head);
 void vcrs_list_del_init(struct list_head *entry);
 
+/*
+ * Revision 1 of the virtio crypto device (VIRTIO_CRYPTO_F_REVISION_1 and the
+ * stateless-mode bits), which <uapi/linux/virtio_crypto.h> does not describe:
+ * the feature bits, the data header's flag, and the fixed-length parts (op_flf)
+ * of stateless data requests, as the specification's crypto chapter defines
+ * them ("Device Operation"). The session-mode structures of revision 1 are the
+ * uapi header's revision 0 ones without their padding to 56 and 48 bytes.
+ */
+#define VCRS_CRYPTO_F_REVISION_1		0
+#define VCRS_CRYPTO_F_CIPHER_STATELESS_MODE	1
+#define VCRS_CRYPTO_F_HASH_STATELESS_MODE	2
+#define VCRS_CRYPTO_F_MAC_STATELESS_MODE	3
+#define VCRS_CRYPTO_F_AEAD_STATELESS_MODE	4
+/* virtio_crypto_op_header.flag (the uapi header's `padding`). */
+#define VCRS_CRYPTO_FLAG_SESSION_MODE		1
+
+struct vcrs_op_header_rev1 {
+	__le32 opcode;
+	__le32 algo;
+	__le64 session_id;
+	__le32 flag;
+	__le32 padding;
+};
+
+struct vcrs_cipher_data_flf_stateless {
+	struct {
+		__le32 algo;
+		__le32 key_len;
+		__le32 op;
+	} sess_para;
+	__le32 iv_len;
+	__le32 src_data_len;
+	__le32 dst_data_len;
+};
+
+struct vcrs_alg_chain_data_flf_stateless {
+	struct {
+		__le32 alg_chain_order;
+		__le32 aad_len;
+		struct {
+			__le32 algo;
+			__le32 key_len;
+			__le32 op;
+		} cipher;
+		struct {
+			__le32 algo;
+			__le32 auth_key_len;
+			__le32 hash_mode;
+		} hash;
+	} sess_para;
+	__le32 iv_len;
+	__le32 src_data_len;
+	__le32 dst_data_len;
+	__le32 cipher_start_src_offset;
+	__le32 len_to_cipher;
+	__le32 hash_start_src_offset;
+	__le32 len_to_hash;
+	__le32 aad_len;
+	__le32 hash_result_len;
+	__le32 reserved;
+};
+
+#define VCRS_CRYPTO_SYM_DATA_REQ_HDR_STATELESS_SIZE 72
+struct vcrs_sym_data_flf_stateless {
+	__u8 op_type_flf[VCRS_CRYPTO_SYM_DATA_REQ_HDR_STATELESS_SIZE];
+	__le32 op_type;
+};
+
+struct vcrs_hash_data_flf_stateless {
+	struct {
+		__le32 algo;
+	} sess_para;
+	__le32 src_data_len;
+	__le32 hash_result_len;
+	__le32 reserved;
+};
+
+struct vcrs_mac_data_flf_stateless {
+	struct {
+		__le32 algo;
+		__le32 auth_key_len;
+	} sess_para;
+	__le32 src_data_len;
+	__le32 hash_result_len;
+};
+
+struct vcrs_aead_data_flf_stateless {
+	struct {
+		__le32 algo;
+		__le32 key_len;
+		__le32 op;
+	} sess_para;
+	__le32 iv_len;
+	__le32 tag_len;
+	__le32 aad_len;
+	__le32 src_data_len;
+	__le32 dst_data_len;
+};
+
+/* Revision 1's session-mode AEAD data request: the uapi one grows tag_len. */
+struct vcrs_aead_data_flf {
+	__le32 iv_len;
+	__le32 aad_len;
+	__le32 src_data_len;
+	__le32 dst_data_len;
+	__le32 tag_len;
+	__le32 reserved;
+};
+
 #endif /* VIRTIO_CRYPTO_RS_H */

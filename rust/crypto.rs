@@ -26,7 +26,7 @@ mod request;
 pub mod skcipher;
 
 use crate::abstractions::bindings;
-use core::ffi::c_void;
+use core::{ffi::c_void, sync::atomic::AtomicU8};
 use kernel::prelude::*;
 
 pub use registration::{AlgInfo, Registration};
@@ -122,6 +122,13 @@ pub trait Algorithm: Sized + 'static {
     /// request). Never dropped: a request can be freed by its owner at any time between
     /// operations, so the type must not need dropping.
     type ReqCtx: Default + Copy + Send;
+
+    /// The key bytes of `tfm` that a request carries to the device, if the device needs them
+    /// (stateless requests); none by default.
+    fn device_key(tfm: &Self::TfmCtx) -> &[AtomicU8] {
+        let _ = tfm;
+        &[]
+    }
 
     /// A request handed out as an [`AnyRequest`] comes back (e.g. a device finished it;
     /// `arg` is what the queue reported, such as the used length).

@@ -4,7 +4,7 @@
 //! that belong to a crypto request.
 
 use crate::abstractions::bindings;
-use core::{marker::PhantomData, ptr::NonNull};
+use core::{marker::PhantomData, ptr::NonNull, sync::atomic::AtomicU8};
 use kernel::{prelude::*, types::Opaque};
 
 /// A one-entry scatterlist over a buffer of the kernel's linear map (heap memory, not the
@@ -22,6 +22,12 @@ impl<'a> SgBuf<'a> {
     /// linear map.
     pub fn new(buf: &'a [u8]) -> Result<Self> {
         Self::describe(buf.as_ptr(), buf.len())
+    }
+
+    /// An entry the device reads from memory others may write meanwhile (bytes that are
+    /// atomics, such as a [`crate::abstractions::secret::DeviceKey`]'s).
+    pub fn new_shared(buf: &'a [AtomicU8]) -> Result<Self> {
+        Self::describe(buf.as_ptr().cast::<u8>(), buf.len())
     }
 
     /// An entry the device writes.

@@ -160,10 +160,19 @@ plain_lane() {
 	VCRYPTO_TESTS=vcrypto_recover.sh,vcrypto_suspend.sh,vcrypto_faults_alloc.sh,vcrypto_faults_setkey.sh \
 		stage plain "guest vhost-user-recover" guest vhost-user-recover "$EXPECT/vhost-user" --max-dataqueues 4
 
-	say "guest tests: vhost-user-crypto device with max_size 64 KiB (longer messages take the fallback)"
+	# Revision 1 without stateless mode here; the guests above get the device's
+	# default (revision 1, stateless mode for every service, which the driver
+	# uses only when the session table is full), QEMU's builtin device revision 0.
+	say "guest tests: vhost-user-crypto device with max_size 64 KiB (longer messages take the fallback), revision 1 without stateless mode"
 	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_kunit.sh \
 		stage plain "guest vhost-user-maxsize" guest vhost-user-maxsize "$EXPECT/vhost-user-maxsize" \
-		--max-dataqueues 4 --max-size 65536
+		--max-dataqueues 4 --max-size 65536 --features version-1,revision-1
+
+	say "guest tests: vhost-user-crypto device with 8 sessions, the driver's requests all stateless (stateless=2)"
+	VCRYPTO_GUEST_ENV="VCRYPTO_MODULE_ARGS=stateless=2" \
+	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_kunit.sh,vcrypto_stateless.sh \
+		stage plain "guest vhost-user-stateless" guest vhost-user-stateless "$EXPECT/vhost-user" \
+		--max-dataqueues 4 --max-sessions 8
 
 	say "guest tests: QEMU builtin cryptodev backend"
 	VCRYPTO_TESTS="" stage plain "guest qemu-builtin" guest qemu-builtin "$EXPECT/qemu-builtin"

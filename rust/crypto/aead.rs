@@ -141,6 +141,7 @@ impl AlgType for AeadType {
                 src: view_at(&raw mut (*scratch).src, (*req).src, skip, l.src)?,
                 dst: view_at(&raw mut (*scratch).dst, (*req).dst, skip, l.dst)?,
                 aad: view_at(&raw mut (*scratch).aad, (*req).src, 0, l.aad)?,
+                key: &[],
             })
         }
     }

@@ -90,6 +90,7 @@ impl AlgType for AhashType {
                 src: device_view(&raw mut (*scratch).src, src, len)?,
                 dst: None,
                 aad: None,
+                key: &[],
             })
         }
     }

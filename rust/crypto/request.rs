@@ -22,7 +22,7 @@ use crate::abstractions::{
     scatterlist::SgList,
     virtio::{InFlight, Parts},
 };
-use core::{ffi::c_void, marker::PhantomData, ptr::NonNull};
+use core::{ffi::c_void, marker::PhantomData, ptr::NonNull, sync::atomic::AtomicU8};
 use kernel::{ffi::c_int, prelude::*, types::Opaque};
 
 /// The request's data as a device must see it.
@@ -34,6 +34,8 @@ pub struct DeviceData<'a> {
     pub dst: Option<SgList<'a>>,
     /// Additional authenticated data the device reads after `src` (aead), if any.
     pub aad: Option<SgList<'a>>,
+    /// The transform's key, for a request that carries it ([`Algorithm::device_key`]).
+    pub key: &'a [AtomicU8],
 }
 
 /// A driver context that describes the buffers of its request to a device.
@@ -314,10 +316,14 @@ impl<T: Algorithm> Request<T> {
     unsafe fn data_erased(head: NonNull<ReqHead>) -> Result<DeviceData<'static>> {
         // SAFETY: As required.
         let mut req = unsafe { Self::from_head(head) };
-        let (raw, scratch) = (req.raw(), req.scratch());
+        let (raw, scratch, tfm) = (req.raw(), req.scratch(), req.tfm());
         core::mem::forget(req);
         // SAFETY: As required; the lists stay valid while the request is in raw form.
-        unsafe { <T::Type as AlgType>::device_data(raw, scratch) }
+        let mut data = unsafe { <T::Type as AlgType>::device_data(raw, scratch)? };
+        // SAFETY: The request's transform is live and initialised, and outlives the request
+        // (the crypto API frees a transform only once its requests are done).
+        data.key = T::device_key(unsafe { AlgBox::<T>::tfm_ctx(tfm) });
+        Ok(data)
     }
 }
 

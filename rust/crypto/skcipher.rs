@@ -77,6 +77,7 @@ impl AlgType for SkcipherType {
                 src: device_view(&raw mut (*scratch).src, (*req).src, len)?,
                 dst: device_view(&raw mut (*scratch).dst, (*req).dst, len)?,
                 aad: None,
+                key: &[],
             })
         }
     }

@@ -40,7 +40,7 @@ use core::{
     ffi::c_void,
     marker::PhantomData,
     ptr::{self, NonNull},
-    sync::atomic::{AtomicBool, Ordering},
+    sync::atomic::{AtomicBool, AtomicU8, Ordering},
 };
 use kernel::{
     cpumask::Cpumask,
@@ -51,8 +51,9 @@ use kernel::{
     workqueue::{self, impl_has_work, new_work, Work, WorkItem},
 };
 
-/// The most scatterlists one submission may have (headers, data, status).
-pub const MAX_PARTS: usize = 7;
+/// The most scatterlists one submission may have (header, key, IV, data, AAD, output,
+/// result, status).
+pub const MAX_PARTS: usize = 8;
 
 /// Receives the used-buffer notifications of a device's virtqueues.
 pub trait QueueHandler: Send + Sync {
@@ -228,6 +229,9 @@ impl<A: InFlight, B: InFlight> Virtqueue<Either<A, B>> {
 pub enum Part<'a> {
     /// A buffer the device reads.
     Buf(&'a [u8]),
+    /// A buffer the device reads that others may write meanwhile (e.g. a transform's key,
+    /// which a setkey rewrites).
+    Shared(&'a [AtomicU8]),
     /// A buffer the device writes.
     BufMut(&'a mut [u8]),
     /// A scatterlist of somebody else's memory (e.g. a crypto request's data).
@@ -347,6 +351,10 @@ impl<T: InFlight> Virtqueue<T> {
             let (ptr, count) = match part {
                 Some(Part::Buf(b)) => {
                     let sg = bufs[i].insert(SgBuf::new(b)?);
+                    (sg.sg_ptr(), 1)
+                }
+                Some(Part::Shared(b)) => {
+                    let sg = bufs[i].insert(SgBuf::new_shared(b)?);
                     (sg.sg_ptr(), 1)
                 }
                 Some(Part::BufMut(b)) => {

@@ -23,7 +23,7 @@ use crate::{
             aead::{self, Aead, AeadFallback, AeadType},
             Algorithm, Outcome, Request,
         },
-        secret::Secret,
+        secret::{DeviceKey, Secret},
     },
     algs::{AeadAlg, AeadKind},
     control::Sessions,
@@ -33,7 +33,7 @@ use crate::{
     stats::Kind,
     wire::{self, Direction, SessionKind},
 };
-use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
 use kernel::{new_mutex, prelude::*, sync::Arc, sync::Mutex};
 
 /// The driver's implementation of the aead callbacks.
@@ -71,6 +71,8 @@ pub(crate) struct TfmCtx {
     dec_handle: AtomicU64,
     /// ESP's salt (the last 4 bytes of an `rfc7539esp` key), the nonce's first bytes.
     salt: AtomicU32,
+    /// The sessions' key, which stateless requests carry.
+    key: DeviceKey<MAX_KEY>,
 }
 
 /// `DataCtx::flags`: the request encrypts.
@@ -121,6 +123,9 @@ impl TfmCtx {
         let Some(key) = st.key.get(..st.len) else {
             return;
         };
+        if self.key.set(key).is_err() {
+            return;
+        }
         let kind = |dir| session_kind(aead, dir, st.cipher_len, st.authsize);
         let dev = &self.device;
         let Ok(enc) = dev.create_session(kind(Direction::Encrypt), aead.algo, key) else {
@@ -260,6 +265,10 @@ impl Algorithm for VirtioAead {
     type TfmCtx = TfmCtx;
     type ReqCtx = DataCtx;
 
+    fn device_key(tfm: &TfmCtx) -> &[AtomicU8] {
+        tfm.key.bytes()
+    }
+
     /// The device finished the request; `used` is the length it says it wrote.
     fn resume(mut req: Request<Self>, used: u32) {
         let aead = req.alg_data().aead;
@@ -377,6 +386,7 @@ impl Aead for VirtioAead {
             enc_handle: AtomicU64::new(0),
             dec_handle: AtomicU64::new(0),
             salt: AtomicU32::new(0),
+            key: DeviceKey::new(),
         })
     }
 
@@ -455,30 +465,30 @@ impl Aead for VirtioAead {
             return Outcome::Failed(e, req);
         }
         let iv_len = p.iv_len as u32;
+        let format = device.format();
+        let chain = matches!(aead.kind, AeadKind::Authenc { .. });
         let hdr = match aead.kind {
             AeadKind::Authenc { .. } => wire::chain_data_req(
+                format,
                 if encrypt {
                     wire::CIPHER_ENCRYPT
                 } else {
                     wire::CIPHER_DECRYPT
                 },
                 aead.algo,
-                // The queue writes the session's current device id at every submission.
-                0,
                 iv_len,
                 src32,
                 aad32,
                 p.result as u32,
             ),
             _ => wire::aead_data_req(
+                format,
                 if encrypt {
                     wire::AEAD_ENCRYPT
                 } else {
                     wire::AEAD_DECRYPT
                 },
                 aead.algo,
-                // The queue writes the session's current device id at every submission.
-                0,
                 iv_len,
                 aad32,
                 src32,
@@ -487,8 +497,10 @@ impl Aead for VirtioAead {
         };
         {
             let ctx = req.ctx();
+            // The queue writes how the request names its key at every submission.
             ctx.hdr = hdr;
             ctx.session = session;
+            ctx.aad_first = u8::from(chain && wire::aad_first(format));
             ctx.iv = p.iv;
             ctx.iv_len = p.iv_len;
             ctx.result_len = p.result;

@@ -22,7 +22,7 @@ use crate::{
             ahash::{Ahash, AhashType, FallbackOp},
             Algorithm, Outcome, Request,
         },
-        secret::Secret,
+        secret::{DeviceKey, Secret},
     },
     algs::HashAlg,
     control::Sessions,
@@ -32,7 +32,7 @@ use crate::{
     stats::Kind,
     wire::{self, SessionKind},
 };
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use kernel::{prelude::*, sync::Arc};
 
 /// The driver's implementation of the ahash callbacks.
@@ -44,9 +44,10 @@ pub(crate) struct AlgData {
     pub(crate) devices: Arc<Devices>,
 }
 
-/// A transform: its device and session.
+/// A transform: its device and session, and the key that stateless requests carry (MACs).
 pub(crate) struct TfmCtx {
     device: Arc<CryptoDevice>,
+    key: DeviceKey<MAX_KEY>,
     /// Whether `handle` names a device session for the current key (MACs) or the device's
     /// hash session (hashes).
     has_session: AtomicBool,
@@ -108,10 +109,11 @@ fn digest_whole(mut req: Request<VirtioAhash>) -> Outcome<VirtioAhash> {
     let (Some(session), true, Ok(len32)) = (session, fits, u32::try_from(len)) else {
         return fallback(req, FallbackOp::Digest);
     };
+    let format = device.format();
     {
         let ctx = req.ctx();
-        // The queue writes the session's current device id at every submission.
-        ctx.hdr = wire::digest_data_req(hash.is_mac(), hash.algo, 0, len32, ds as u32);
+        // The queue writes how the request names its key at every submission.
+        ctx.hdr = wire::digest_data_req(format, hash.is_mac(), hash.algo, len32, ds as u32);
         ctx.session = session;
         ctx.iv_len = 0;
         ctx.result_len = ds;
@@ -130,6 +132,10 @@ impl Algorithm for VirtioAhash {
     type AlgData = AlgData;
     type TfmCtx = TfmCtx;
     type ReqCtx = DataCtx;
+
+    fn device_key(tfm: &TfmCtx) -> &[AtomicU8] {
+        tfm.key.bytes()
+    }
 
     /// The device finished the request; `used` is the length it says it wrote.
     fn resume(mut req: Request<Self>, used: u32) {
@@ -170,6 +176,7 @@ impl Ahash for VirtioAhash {
         };
         Ok(TfmCtx {
             device,
+            key: DeviceKey::new(),
             has_session: AtomicBool::new(session.is_some()),
             handle: AtomicU64::new(session.unwrap_or(0)),
             owned: AtomicBool::new(false),
@@ -181,6 +188,7 @@ impl Ahash for VirtioAhash {
         // Bad keys never reach the device.
         let dkey = alg.hash.device_key(key, &mut buf)?;
         tfm.destroy_session();
+        tfm.key.set(dkey)?;
         if dkey.len() > tfm.device.config.max_auth_key_len as usize {
             // Valid, but more than the device takes: the fallback serves this key.
             return Ok(());

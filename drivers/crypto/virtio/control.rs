@@ -21,7 +21,7 @@ use crate::{
         virtio::{Either, Virtqueue},
     },
     requests::{ControlBuf, QueueItem, MAX_KEY},
-    wire::{self, SessionKind, SESSION_ID_AT, SESSION_INPUT_LEN, SESSION_STATUS_AT},
+    wire::{self, Format, SessionKind, SESSION_ID_AT, SESSION_INPUT_LEN, SESSION_STATUS_AT},
 };
 use kernel::{
     new_condvar,
@@ -40,8 +40,13 @@ const RETRIES: u32 = 3;
 /// Creates and destroys device sessions, named by handles that survive a device reset
 /// (see [`crate::session_book`]).
 pub(crate) trait Sessions {
-    /// Creates a session of `kind` for `algo` (with `key` for ciphers and MACs); its handle.
+    /// Makes a session of `kind` for `algo` (with `key` for ciphers and MACs); its handle.
+    /// The session is the device's, or, where the device serves stateless requests and the
+    /// driver's policy says so, one whose requests carry the key.
     fn create_session(&self, kind: SessionKind, algo: u32, key: &[u8]) -> Result<u64>;
+    /// Creates a session on the device whatever the policy (proof that the device serves
+    /// the algorithm); its handle.
+    fn create_device_session(&self, kind: SessionKind, algo: u32, key: &[u8]) -> Result<u64>;
     /// Destroys the session of `handle`.
     fn destroy_session(&self, handle: u64) -> Result;
 }
@@ -77,6 +82,8 @@ pub(crate) struct ControlQueue {
     slot: IrqSpinLock<Slot>,
     #[pin]
     returned: CondVar,
+    /// The request format the device agreed to.
+    format: Format,
 }
 
 /// Puts a control buffer on the control virtqueue and notifies the device; the buffer
@@ -84,7 +91,7 @@ pub(crate) struct ControlQueue {
 pub(crate) type SendFn<'a> = &'a dyn Fn(KBox<ControlBuf>) -> Result<(), (Error, KBox<ControlBuf>)>;
 
 impl ControlQueue {
-    pub(crate) fn new() -> Result<impl PinInit<Self, Error>> {
+    pub(crate) fn new(format: Format) -> Result<impl PinInit<Self, Error>> {
         let buf = KBox::new(ControlBuf::new(), GFP_KERNEL)?;
         Ok(try_pin_init!(Self {
             serial <- kernel::new_mutex!(()),
@@ -95,6 +102,7 @@ impl ControlQueue {
                 aborted: false,
             }),
             returned <- new_condvar!(),
+            format,
         }? Error))
     }
 
@@ -111,7 +119,7 @@ impl ControlQueue {
         }
         if let (Some(Abandoned::Create { kind, algo }), Some(vq)) = (slot.abandoned, vq) {
             if let Ok(id) = created_id(&buf) {
-                fill_destroy(&mut buf, kind, algo, id);
+                fill_destroy(&mut buf, self.format, kind, algo, id);
                 match vq.submit_right(buf) {
                     Ok(()) => {
                         vq.kick();
@@ -340,7 +348,7 @@ impl ControlQueue {
             return Err(EINVAL);
         }
         let input = self.transact(send, Abandoned::Create { kind, algo }, None, |b| {
-            b.hdr = wire::create_session(kind, algo, key.len() as u32);
+            b.hdr = wire::create_session(self.format, kind, algo, key.len() as u32);
             b.key[..key.len()].copy_from_slice(key);
             b.key_len = key.len();
             b.input_len = SESSION_INPUT_LEN;
@@ -363,15 +371,15 @@ impl ControlQueue {
         // VIRTIO_CRYPTO_OK: what a reset did is as good as the device's answer.
         let moot = Some([0u8; SESSION_INPUT_LEN]);
         let input = self.transact(send, Abandoned::Other, moot, |b| {
-            fill_destroy(b, kind, algo, session_id)
+            fill_destroy(b, self.format, kind, algo, session_id)
         })?;
         wire::status_to_result(u32::from(input[0]))
     }
 }
 
 /// Fills `buf` with a request to destroy session `id`.
-fn fill_destroy(buf: &mut ControlBuf, kind: SessionKind, algo: u32, id: u64) {
-    buf.hdr = wire::destroy_session(kind, algo, id);
+fn fill_destroy(buf: &mut ControlBuf, format: Format, kind: SessionKind, algo: u32, id: u64) {
+    buf.hdr = wire::destroy_session(format, kind, algo, id);
     buf.key_len = 0;
     buf.input_len = 1;
     buf.input = [0; SESSION_INPUT_LEN];

@@ -26,9 +26,8 @@ use crate::{
         virtio::{Either, Kick, Virtqueue},
     },
     requests::{DataCtx, DataRequest, QueueItem},
-    session_book::{Handle, SessionBook},
+    session_book::{Handle, Sent, SessionBook},
     stats::Stats,
-    wire,
 };
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::{
@@ -85,12 +84,34 @@ pub(crate) type DataVq = IrqSpinLock<Virtqueue<QueueItem>>;
 const STATUS_ERR: u8 = bindings::VIRTIO_CRYPTO_ERR as u8;
 /// What the device answers for a session it does not know (`VIRTIO_CRYPTO_INVSESS`).
 const STATUS_INVSESS: u8 = bindings::VIRTIO_CRYPTO_INVSESS as u8;
+/// What the device answers for an operation it does not serve (`VIRTIO_CRYPTO_NOTSUPP`).
+const STATUS_NOTSUPP: u8 = bindings::VIRTIO_CRYPTO_NOTSUPP as u8;
+
+/// Why a request may go again once its session is mended.
+#[derive(Clone, Copy)]
+pub(crate) enum Lost {
+    /// The device answered INVSESS for this id of a session the driver holds: it lost it.
+    Session(u64),
+    /// The device refused the request stateless (NOTSUPP) although it offered the mode.
+    Stateless,
+}
+
+/// What the device check may mend before the request completes, the first time only: INVSESS
+/// for a session the driver holds (did the device lose it?), or NOTSUPP for a stateless
+/// request (does the device serve the session instead?).
+fn lost(ctx: &DataCtx) -> Option<Lost> {
+    match ctx.status[0] {
+        _ if ctx.renewed != 0 => None,
+        STATUS_INVSESS if ctx.stateless == 0 => Some(Lost::Session(ctx.sent_id)),
+        STATUS_NOTSUPP if ctx.stateless != 0 => Some(Lost::Stateless),
+        _ => None,
+    }
+}
 
 /// Whether the device check looks at the request before it completes: ERR (is the device
-/// still ready?), or INVSESS for a session the driver holds (did the device lose it?), the
-/// first time only.
+/// still ready?), or an answer [`lost`] may mend.
 fn needs_check(ctx: &DataCtx) -> bool {
-    ctx.status[0] == STATUS_ERR || (ctx.status[0] == STATUS_INVSESS && ctx.renewed == 0)
+    ctx.status[0] == STATUS_ERR || lost(ctx).is_some()
 }
 
 impl DataQueue {
@@ -165,7 +186,7 @@ impl DataQueue {
         }
         let req = if st.backlog.is_empty() && !full {
             let mut req = req;
-            if let Err(e) = stamp(&mut req, book, st.next_seq) {
+            if let Err(e) = stamp(&mut req, book, stats, st.next_seq) {
                 return Err((e, req));
             }
             let mut q = vq.lock();
@@ -213,7 +234,7 @@ impl DataQueue {
             // The caller got -EBUSY; it learns now that its request was accepted. Done
             // before the request can complete: completion needs the lock held here.
             req.notify_in_progress();
-            if let Err(e) = stamp(&mut req, book, st.next_seq) {
+            if let Err(e) = stamp(&mut req, book, stats, st.next_seq) {
                 req.complete(Err(e));
                 continue;
             }
@@ -323,9 +344,9 @@ impl DataQueue {
     /// be resubmitted (`requeue`, the device was not ready), or complete with the device's
     /// answer (it is ready: the ERR was real).
     ///
-    /// A request answered INVSESS goes again instead, if `renew` creates its session again
-    /// (it may sleep; no lock is held): the device lost a session the driver holds.
-    pub(crate) fn unpark(&self, requeue: bool, renew: impl Fn(Handle, u64) -> bool) {
+    /// A request whose session is [`Lost`] goes again instead, if `renew` mends its session
+    /// (it may sleep; no lock is held).
+    pub(crate) fn unpark(&self, requeue: bool, renew: impl Fn(Handle, Lost) -> bool) {
         if requeue {
             let mut guard = self.state.lock();
             let mut st = guard.as_mut().project();
@@ -349,7 +370,7 @@ impl DataQueue {
                 break;
             };
             let ctx = req.ctx();
-            if ctx.status[0] == STATUS_INVSESS && renew(ctx.session, ctx.sent_id) {
+            if lost(ctx).is_some_and(|why| renew(ctx.session, why)) {
                 ctx.renewed = 1;
                 ctx.status = [0xff];
                 let mut guard = self.state.lock();
@@ -489,14 +510,23 @@ impl DataQueue {
     }
 }
 
-/// Writes the current device id of the request's session into its header, at every
-/// (re)submission: after a device reset the session has another id, or none yet. Gives the
-/// request its place in the queue's order.
-fn stamp(req: &mut DataRequest, book: &SessionBook, seq: &mut u64) -> Result {
+/// Writes how the request names its key into its header, at every (re)submission: after a
+/// device reset its session has another id, or none yet; a stateless session may have
+/// become a device session. Gives the request its place in the queue's order.
+fn stamp(req: &mut DataRequest, book: &SessionBook, stats: &Stats, seq: &mut u64) -> Result {
     let ctx = req.ctx();
-    let id = book.id(ctx.session).ok_or(EIO)?;
-    wire::set_data_session(&mut ctx.hdr, id);
-    ctx.sent_id = id;
+    match book.stamp(ctx.session, &mut ctx.hdr).ok_or(EIO)? {
+        Sent::Session(id) => {
+            ctx.sent_id = id;
+            ctx.key_len = 0;
+            ctx.stateless = 0;
+        }
+        Sent::Stateless(key_len) => {
+            ctx.key_len = key_len;
+            ctx.stateless = 1;
+            Stats::add(&stats.stateless_requests, 1);
+        }
+    }
     ctx.status = [0xff];
     ctx.seq = *seq;
     *seq = seq.wrapping_add(1);

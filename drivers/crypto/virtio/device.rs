@@ -13,13 +13,14 @@ use crate::{
     },
     config::{DeviceConfig, RawConfig},
     control::Sessions,
+    dataq::Lost,
     device_work::{DeviceWork, WorkOps},
     queues::{self, QueueEvents},
     requests::{ControlBuf, DataRequest},
-    session_book::{Handle, Recipe},
+    session_book::{Handle, Policy, Recipe},
     session_check::{self, Usable},
     stats::Stats,
-    wire::SessionKind,
+    wire::{Format, SessionKind},
 };
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use kernel::{
@@ -73,6 +74,11 @@ impl CryptoDevice {
     /// queues of their own.
     fn local_queue(&self) -> usize {
         CpuId::current().as_u32() as usize % self.data_queues.max(1)
+    }
+
+    /// The request format the device agreed to.
+    pub(crate) fn format(&self) -> Format {
+        self.events.book.format()
     }
 
     /// The device's counters.
@@ -269,8 +275,9 @@ impl CryptoDevice {
             return;
         };
         for (index, data) in self.events.data.iter().enumerate() {
-            data.unpark(requeue, |handle, stale| {
-                self.renew_session(dev, handle, stale)
+            data.unpark(requeue, |handle, lost| match lost {
+                Lost::Session(stale) => self.renew_session(dev, handle, stale),
+                Lost::Stateless => self.leave_stateless(dev, handle),
             });
             if let Some(vq) = queues.get(index) {
                 data.release(vq, &self.events.book, &self.events.stats);
@@ -372,6 +379,35 @@ impl CryptoDevice {
         }
     }
 
+    /// The device refused a request of the stateless session `handle` (NOTSUPP) although it
+    /// offered the mode: the session becomes a device session, and later sessions of its
+    /// service are device sessions (one line the first time). Whether the request may go
+    /// again.
+    fn leave_stateless(&self, dev: &virtio::Device<Core<'_>>, handle: Handle) -> bool {
+        let _sessions = self.sessions.lock();
+        let book = &self.events.book;
+        let epoch = book.epoch();
+        let made = book.to_device(handle, epoch, |kind, algo, key| {
+            self.create_on_device(kind, algo, key).map(|(id, _)| id)
+        });
+        match made {
+            Ok(Some(kind)) => {
+                if book.refuse_stateless(kind.service()) {
+                    dev_warn!(
+                        dev.as_ref(),
+                        "device refuses stateless requests of service {}: its sessions are the device's from now on\n",
+                        kind.service()
+                    );
+                }
+                Stats::add(&self.events.stats.stateless_refused, 1);
+                true
+            }
+            // Made a device session already, for an earlier request.
+            Ok(None) => true,
+            Err(_) => false,
+        }
+    }
+
     /// Destroys session `id` of the book's `epoch`, unless a reset destroyed it since.
     fn destroy_on_device(&self, kind: SessionKind, algo: u32, id: u64, epoch: u64) -> Result {
         let book = &self.events.book;
@@ -385,7 +421,31 @@ impl CryptoDevice {
 /// Sessions are recorded in the device's [`SessionBook`]: transforms hold handles, and the
 /// book knows each session's current device id and how to create it again.
 impl Sessions for CryptoDevice {
+    /// A stateless session where the policy wants one from the start, or when the device has
+    /// no room for another session (`NOSPC`); a device session otherwise.
     fn create_session(&self, kind: SessionKind, algo: u32, key: &[u8]) -> Result<u64> {
+        let book = &self.events.book;
+        let stats = &self.events.stats;
+        if self.is_dead() {
+            return Err(ENODEV);
+        }
+        if book.wants_stateless(kind.service(), false) {
+            let handle = book.insert_stateless(Recipe::new(kind, algo, key)?)?;
+            Stats::add(&stats.stateless_sessions, 1);
+            return Ok(handle);
+        }
+        match self.create_device_session(kind, algo, key) {
+            Err(e) if e == ENOSPC && book.wants_stateless(kind.service(), true) => {
+                let handle = book.insert_stateless(Recipe::new(kind, algo, key)?)?;
+                Stats::add(&stats.stateless_sessions, 1);
+                Stats::add(&stats.stateless_nospc, 1);
+                Ok(handle)
+            }
+            other => other,
+        }
+    }
+
+    fn create_device_session(&self, kind: SessionKind, algo: u32, key: &[u8]) -> Result<u64> {
         if self.is_dead() {
             return Err(ENODEV);
         }
@@ -432,6 +492,22 @@ impl core::fmt::Debug for StatsView {
     }
 }
 
+/// The request format of the features the device and the driver agreed on.
+fn negotiated_format(dev: &virtio::Device<Core<'_>>) -> Format {
+    let rev1 = dev.has_feature(bindings::VCRS_CRYPTO_F_REVISION_1);
+    let services = [
+        bindings::VIRTIO_CRYPTO_SERVICE_CIPHER,
+        bindings::VIRTIO_CRYPTO_SERVICE_HASH,
+        bindings::VIRTIO_CRYPTO_SERVICE_MAC,
+        bindings::VIRTIO_CRYPTO_SERVICE_AEAD,
+    ];
+    let stateless = services
+        .iter()
+        .filter(|&&s| rev1 && dev.has_feature(Format::stateless_feature(s)))
+        .fold(0, |mask, &s| mask | 1 << s);
+    Format { rev1, stateless }
+}
+
 /// Per-binding data, dropped after the device has been reset on remove.
 pub(crate) struct VirtioCrypto {
     pub(crate) device: Arc<CryptoDevice>,
@@ -448,6 +524,7 @@ impl VirtioCrypto {
     pub(crate) fn probe(
         dev: &virtio::Device<Core<'_>>,
         depth: u32,
+        policy: Policy,
         ops: &'static WorkOps,
     ) -> Result<Self> {
         if !dev.has_feature(bindings::VIRTIO_F_VERSION_1) {
@@ -465,9 +542,10 @@ impl VirtioCrypto {
         // their position in the list, so none can be left out. Requests are spread over all
         // of them, which lets a device that serves each queue in its own thread use them all.
         let data_queues = config.max_dataqueues as usize;
+        let format = negotiated_format(dev);
         let work = DeviceWork::new(dev.into(), ops)?;
         let events = Arc::pin_init(
-            QueueEvents::new(data_queues, depth, work.clone())?,
+            QueueEvents::new(data_queues, depth, work.clone(), format, policy)?,
             GFP_KERNEL,
         )?;
         let queues = dev.find_vqs(queues::layout(data_queues)?, events.clone())?;
@@ -506,11 +584,13 @@ impl VirtioCrypto {
         let u = device.usable;
         dev_info!(
             dev.as_ref(),
-            "virtio_crypto_rs: {config} data_queues={data_queues} dataq_size={dataq_size} controlq_size={controlq_size} cipher_ok={:#x} hash_ok={:#x} mac_ok={:#x} aead_ok={:#x}\n",
+            "virtio_crypto_rs: {config} data_queues={data_queues} dataq_size={dataq_size} controlq_size={controlq_size} cipher_ok={:#x} hash_ok={:#x} mac_ok={:#x} aead_ok={:#x} rev1={} stateless={:#x}\n",
             u.ciphers,
             u.hashes,
             u.macs,
-            u.aeads
+            u.aeads,
+            u8::from(format.rev1),
+            format.stateless
         );
         let device = Arc::new(device, GFP_KERNEL)?;
         let dir = debugfs::Dir::new(&CString::try_from_fmt(fmt!(

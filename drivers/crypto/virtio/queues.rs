@@ -12,8 +12,9 @@ use crate::{
     dataq::DataQueue,
     device_work::{self, DeviceWork},
     requests::QueueItem,
-    session_book::SessionBook,
+    session_book::{Policy, SessionBook},
     stats::Stats,
+    wire::Format,
 };
 use kernel::{prelude::*, str::CString, sync::Arc};
 
@@ -38,6 +39,8 @@ impl QueueEvents {
         data_queues: usize,
         depth: u32,
         work: Arc<DeviceWork>,
+        format: Format,
+        policy: Policy,
     ) -> Result<impl PinInit<Self, Error>> {
         let mut data = KVec::with_capacity(data_queues, GFP_KERNEL)?;
         for index in 0..data_queues {
@@ -47,12 +50,12 @@ impl QueueEvents {
             )?;
         }
         let stats = Stats::new(data_queues)?;
-        let control = ControlQueue::new()?;
+        let control = ControlQueue::new(format)?;
         Ok(try_pin_init!(Self {
             data,
             control <- control,
             control_index: data_queues,
-            book <- SessionBook::new(),
+            book <- SessionBook::new(format, policy),
             stats,
             work,
         }? Error))

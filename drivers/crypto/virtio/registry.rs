@@ -217,13 +217,15 @@ impl Registry {
     }
 }
 
-/// The values the KUnit suites read: the device counters, and `max_size`.
+/// The values the KUnit suites read: the device counters, `max_size`, and
+/// `stateless_services` (the services whose stateless requests the device serves, a mask).
 impl ValueSource for Registry {
     fn value(key: &[u8], min: bool) -> Option<i64> {
         let registry = module_global::get::<Registry>()?;
         let v = registry.devices.fold(
             |d| match key {
                 b"max_size" => Some(d.config.max_size),
+                b"stateless_services" => Some(u64::from(d.format().stateless)),
                 _ => d.stats().value(key),
             },
             |a, b| if min { a.min(b) } else { a.saturating_add(b) },

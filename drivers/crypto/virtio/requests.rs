@@ -10,7 +10,7 @@ use crate::{
         secret::Secret,
         virtio::{Buffers, Either, Part, Parts},
     },
-    wire::{HDR_LEN, SESSION_INPUT_LEN},
+    wire::{CtrlHdr, DataHdr, SESSION_INPUT_LEN},
 };
 use kernel::prelude::*;
 
@@ -25,9 +25,9 @@ pub(crate) const MAX_DIGEST: usize = 64;
 /// Every field is plain data valid for any bit pattern.
 #[derive(Clone, Copy)]
 pub(crate) struct DataCtx {
-    /// The request header. Its session id is written by the data queue at every
-    /// submission, from `session`.
-    pub(crate) hdr: [u8; HDR_LEN],
+    /// The request header. How it names its key (a session id, or the parameters of the
+    /// key it carries) is written by the data queue at every submission, from `session`.
+    pub(crate) hdr: DataHdr,
     /// The handle of the request's session in the device's session book.
     pub(crate) session: u64,
     /// The order of the request's last submission on its queue (recovery resubmits in
@@ -35,9 +35,17 @@ pub(crate) struct DataCtx {
     pub(crate) seq: u64,
     /// The device id of its session that the request last carried.
     pub(crate) sent_id: u64,
-    /// 1 once the request was resubmitted after INVSESS (its session created again): a
-    /// second INVSESS is the device's answer, not a lost session.
+    /// 1 once the request was resubmitted after INVSESS (its session created again) or
+    /// after the device refused it stateless: a second such answer is the device's answer.
     pub(crate) renewed: u8,
+    /// The bytes of the transform's key the request carries at its last submission (0: it
+    /// named a session).
+    pub(crate) key_len: usize,
+    /// 1: the request was stateless at its last submission.
+    pub(crate) stateless: u8,
+    /// 1: the device reads the AAD before the source (chained requests in the stateless
+    /// structures).
+    pub(crate) aad_first: u8,
     /// The used length the device gave a request parked for a device check.
     pub(crate) used: u32,
     /// The IV the device reads (ciphers), `iv_len` bytes of it.
@@ -61,11 +69,14 @@ pub(crate) struct DataCtx {
 impl Default for DataCtx {
     fn default() -> Self {
         Self {
-            hdr: [0; HDR_LEN],
+            hdr: DataHdr::default(),
             session: 0,
             seq: 0,
             sent_id: 0,
             renewed: 0,
+            key_len: 0,
+            stateless: 0,
+            aad_first: 0,
             used: 0,
             iv: [0; MAX_IV],
             iv_len: 0,
@@ -81,19 +92,26 @@ impl Default for DataCtx {
 }
 
 impl DeviceParts for DataCtx {
-    /// Header and IV, the data and AAD the device reads; the data it writes, the result
-    /// and the status.
+    /// Header, key (stateless requests) and IV, the data and AAD the device reads; the
+    /// data it writes, the result and the status.
     fn parts<'a>(&'a mut self, data: DeviceData<'a>) -> Result<Parts<'a>> {
-        let mut parts = Parts::new().out(Part::Buf(&self.hdr))?;
+        let mut parts = Parts::new().out(Part::Buf(self.hdr.as_bytes()))?;
+        if self.key_len > 0 {
+            // The transform's key, which the request's header describes.
+            parts = parts.out(Part::Shared(data.key.get(..self.key_len).ok_or(EINVAL)?))?;
+        }
         if self.iv_len > 0 {
             parts = parts.out(Part::Buf(self.iv.get(..self.iv_len).ok_or(EINVAL)?))?;
         }
-        if let Some(src) = data.src {
-            parts = parts.out(Part::List(src))?;
-        }
-        // The specification puts the AAD after the source (AEAD and chaining requests).
-        if let Some(aad) = data.aad {
-            parts = parts.out(Part::List(aad))?;
+        // The specification puts the AAD after the source (AEAD and chaining requests),
+        // except in the stateless chaining structure.
+        let (first, second) = if self.aad_first != 0 {
+            (data.aad, data.src)
+        } else {
+            (data.src, data.aad)
+        };
+        for list in [first, second].into_iter().flatten() {
+            parts = parts.out(Part::List(list))?;
         }
         if let Some(dst) = data.dst {
             parts = parts.inn(Part::List(dst))?;
@@ -115,7 +133,7 @@ pub(crate) const MAX_KEY: usize = 160;
 
 /// The memory of one control request, shared with the device while in flight.
 pub(crate) struct ControlBuf {
-    pub(crate) hdr: [u8; HDR_LEN],
+    pub(crate) hdr: CtrlHdr,
     /// The key of a session creation; wiped after every request and when the device goes.
     pub(crate) key: Secret<MAX_KEY>,
     pub(crate) key_len: usize,
@@ -129,7 +147,7 @@ pub(crate) struct ControlBuf {
 impl ControlBuf {
     pub(crate) fn new() -> Self {
         Self {
-            hdr: [0; HDR_LEN],
+            hdr: CtrlHdr::default(),
             key: Secret::new(),
             key_len: 0,
             input: [0; SESSION_INPUT_LEN],
@@ -141,7 +159,7 @@ impl ControlBuf {
 
 impl Buffers for ControlBuf {
     fn parts(&mut self) -> Result<Parts<'_>> {
-        let mut parts = Parts::new().out(Part::Buf(&self.hdr))?;
+        let mut parts = Parts::new().out(Part::Buf(self.hdr.as_bytes()))?;
         if self.key_len > 0 {
             parts = parts.out(Part::Buf(self.key.get(..self.key_len).ok_or(EINVAL)?))?;
         }

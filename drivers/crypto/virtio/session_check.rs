@@ -53,7 +53,7 @@ fn try_once(
     key: &[u8],
     name: &CStr,
 ) -> bool {
-    match s.create_session(kind, algo, key) {
+    match s.create_device_session(kind, algo, key) {
         Ok(handle) => {
             // A failed destroy leaks one device session; the algorithm itself works.
             if let Err(e) = s.destroy_session(handle) {

@@ -4,9 +4,12 @@
 //! the data queue of the submitting CPU and come back through [`Algorithm::resume`].
 
 use crate::{
-    abstractions::crypto::{
-        skcipher::{Skcipher, SkcipherType},
-        Algorithm, Outcome, Request,
+    abstractions::{
+        crypto::{
+            skcipher::{Skcipher, SkcipherType},
+            Algorithm, Outcome, Request,
+        },
+        secret::DeviceKey,
     },
     algs::{self, CipherAlg, IvOut},
     control::Sessions,
@@ -16,7 +19,7 @@ use crate::{
     stats::Kind,
     wire::{self, Direction, SessionKind},
 };
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use kernel::{prelude::*, sync::Arc};
 
 /// The driver's implementation of the skcipher callbacks.
@@ -28,12 +31,14 @@ pub(crate) struct AlgData {
     pub(crate) devices: Arc<Devices>,
 }
 
-/// A transform: the device it uses and the handles of its two sessions.
+/// A transform: the device it uses, the handles of its two sessions, and the key that
+/// stateless requests carry.
 pub(crate) struct TfmCtx {
     device: Arc<CryptoDevice>,
     keyed: AtomicBool,
     enc_handle: AtomicU64,
     dec_handle: AtomicU64,
+    key: DeviceKey<MAX_KEY>,
 }
 
 /// `DataCtx::flags`: the request encrypts.
@@ -61,6 +66,10 @@ impl Algorithm for VirtioSkcipher {
     type AlgData = AlgData;
     type TfmCtx = TfmCtx;
     type ReqCtx = DataCtx;
+
+    fn device_key(tfm: &TfmCtx) -> &[AtomicU8] {
+        tfm.key.bytes()
+    }
 
     /// The device finished the request; `used` is the length it says it wrote.
     fn resume(mut req: Request<Self>, used: u32) {
@@ -125,6 +134,7 @@ impl Skcipher for VirtioSkcipher {
             keyed: AtomicBool::new(false),
             enc_handle: AtomicU64::new(0),
             dec_handle: AtomicU64::new(0),
+            key: DeviceKey::new(),
         })
     }
 
@@ -137,6 +147,7 @@ impl Skcipher for VirtioSkcipher {
             return Err(EINVAL);
         }
         tfm.destroy_sessions();
+        tfm.key.set(key)?;
         let dev = &tfm.device;
         let algo = alg.cipher.algo;
         let enc = dev.create_session(SessionKind::Cipher(Direction::Encrypt), algo, key)?;
@@ -197,10 +208,11 @@ impl Skcipher for VirtioSkcipher {
         } else {
             wire::CIPHER_DECRYPT
         };
+        let format = req.tfm_ctx().device.format();
         {
             let ctx = req.ctx();
-            // The queue writes the session's current device id at every submission.
-            ctx.hdr = wire::cipher_data_req(opcode, cipher.algo, 0, iv_len as u32, len32);
+            // The queue writes how the request names its key at every submission.
+            ctx.hdr = wire::cipher_data_req(format, opcode, cipher.algo, iv_len as u32, len32);
             ctx.session = session;
             ctx.iv = iv;
             ctx.iv_len = iv_len;

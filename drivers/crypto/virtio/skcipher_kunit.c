@@ -564,40 +564,94 @@ static void test_bad_key_sizes(struct kunit *test)
 		kunit_skip(test, "no virtio-rs skcipher registered");
 }
 
+/* Encrypts len bytes of in with tfm (IV all zero) into out, in place. 0 or -errno. */
+static int encrypt_buf(struct kunit *test, struct crypto_skcipher *tfm, const u8 *in,
+		       u8 *out, unsigned int len)
+{
+	struct scatterlist sg;
+	u8 iv[16] = {};
+	int err;
+
+	memcpy(out, in, len);
+	sg_init_one(&sg, out, len);
+	run_sync(test, tfm, true, &sg, &sg, len, iv, &err);
+	return err;
+}
+
 /*
  * More transforms than the device has sessions (QEMU's builtin backend: 256,
- * two per transform): the ones beyond fail setkey with a clean error, and
- * once all are freed, new ones get sessions again (nothing leaked).
+ * two per transform; our device: --max-sessions), each with its own key. A
+ * device that serves stateless cipher requests keys every one of them (the
+ * driver makes the transforms beyond its table stateless) and each encrypts as
+ * the generic code does with its key; one that does not fails the ones beyond
+ * with a clean error. Once all are freed, new ones get sessions again (nothing
+ * leaked).
  */
 static void test_session_exhaustion(struct kunit *test)
 {
-	const unsigned int n = 300;
+	const unsigned int n = 300, len = 64;
 	struct crypto_skcipher **tfms = kunit_kcalloc(test, n, sizeof(*tfms), GFP_KERNEL);
-	unsigned int i, ok = 0, failed = 0;
-	u8 key[16];
+	u8 (*keys)[16] = kunit_kcalloc(test, n, sizeof(*keys), GFP_KERNEL);
+	u8 *in = kunit_kmalloc(test, len, GFP_KERNEL), *out = kunit_kmalloc(test, len, GFP_KERNEL);
+	u8 *want = kunit_kmalloc(test, len, GFP_KERNEL);
+	/* Bit 0: VIRTIO_CRYPTO_SERVICE_CIPHER (-1: no device, or an older driver). */
+	long long services = vcrs_stat("stateless_services", true);
+	bool stateless = services > 0 && (services & 1);
+	unsigned int i, ok = 0, failed = 0, right = 0;
+	struct crypto_skcipher *ref;
 	int err;
 
 	KUNIT_ASSERT_NOT_NULL(test, tfms);
-	get_random_bytes(key, sizeof(key));
+	KUNIT_ASSERT_NOT_NULL(test, keys);
+	KUNIT_ASSERT_NOT_NULL(test, in);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	ref = crypto_alloc_skcipher(algs[0].ref, 0, CRYPTO_ALG_ASYNC);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ref));
+	get_random_bytes(in, len);
 	for (i = 0; i < n; i++) {
+		get_random_bytes(keys[i], sizeof(keys[i]));
 		tfms[i] = crypto_alloc_skcipher(algs[0].ours, 0, 0);
 		if (IS_ERR(tfms[i])) {
-			if (i == 0)
+			if (i == 0) {
+				crypto_free_skcipher(ref);
 				kunit_skip(test, "cbc(aes) not served");
+			}
 			KUNIT_FAIL(test, "tfm %u: %ld", i, PTR_ERR(tfms[i]));
 			tfms[i] = NULL;
 			continue;
 		}
-		err = crypto_skcipher_setkey(tfms[i], key, sizeof(key));
-		if (!err)
+		err = crypto_skcipher_setkey(tfms[i], keys[i], sizeof(keys[i]));
+		if (!err) {
 			ok++;
-		else {
-			failed++;
-			KUNIT_EXPECT_TRUE_MSG(test, err == -ENOSPC || err == -EIO,
-					      "setkey %u: %d", i, err);
+			continue;
 		}
+		failed++;
+		KUNIT_EXPECT_TRUE_MSG(test, err == -ENOSPC || err == -EIO, "setkey %u: %d", i, err);
+		crypto_free_skcipher(tfms[i]);
+		tfms[i] = NULL;
 	}
-	kunit_info(test, "%u transforms: %u keyed, %u refused by the device\n", n, ok, failed);
+	/* Every keyed transform, all of them alive at once, encrypts with its own key. */
+	for (i = 0; i < n; i++) {
+		if (!tfms[i])
+			continue;
+		/* No assertion while the transforms are held: they would never be freed. */
+		if (crypto_skcipher_setkey(ref, keys[i], sizeof(keys[i])) ||
+		    encrypt_buf(test, ref, in, want, len)) {
+			KUNIT_FAIL(test, "the generic %s fails", algs[0].ref);
+			break;
+		}
+		err = encrypt_buf(test, tfms[i], in, out, len);
+		if (!err && !memcmp(out, want, len))
+			right++;
+		else
+			KUNIT_FAIL(test, "tfm %u: err %d or a result unlike the generic code's", i, err);
+	}
+	kunit_info(test, "%u transforms: %u keyed (%u right), %u refused; stateless %s, %lld stateless sessions (%lld after NOSPC)\n",
+		   n, ok, right, failed, stateless ? "offered" : "not offered",
+		   vcrs_stat("stateless_sessions", false), vcrs_stat("stateless_nospc", false));
+	if (stateless)
+		KUNIT_EXPECT_EQ_MSG(test, ok, n, "the device serves stateless requests: every transform gets its key");
 	for (i = 0; i < n; i++)
 		if (tfms[i])
 			crypto_free_skcipher(tfms[i]);
@@ -610,11 +664,12 @@ static void test_session_exhaustion(struct kunit *test)
 			tfms[i] = NULL;
 			continue;
 		}
-		KUNIT_EXPECT_EQ(test, crypto_skcipher_setkey(tfms[i], key, sizeof(key)), 0);
+		KUNIT_EXPECT_EQ(test, crypto_skcipher_setkey(tfms[i], keys[i], sizeof(keys[i])), 0);
 	}
 	for (i = 0; i < 8; i++)
 		if (tfms[i])
 			crypto_free_skcipher(tfms[i]);
+	crypto_free_skcipher(ref);
 }
 
 static struct kunit_case vcrs_skcipher_cases[] = {

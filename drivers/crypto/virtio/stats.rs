@@ -85,6 +85,14 @@ pub(crate) struct Stats {
     /// Sessions created again because the device answered INVSESS for them while the driver
     /// held them (it lost them), their requests resubmitted.
     pub(crate) renewals: AtomicU64,
+    /// Stateless sessions made (their requests carry the key), and how many of them because
+    /// the device had no room for another session (`NOSPC`).
+    pub(crate) stateless_sessions: AtomicU64,
+    pub(crate) stateless_nospc: AtomicU64,
+    /// Stateless sessions made device sessions because the device refused their requests.
+    pub(crate) stateless_refused: AtomicU64,
+    /// Requests submitted stateless.
+    pub(crate) stateless_requests: AtomicU64,
     /// Per algorithm type, indexed by `Kind as usize`.
     types: [TypeStats; Kind::ALL.len()],
     /// Per data queue, by index (allocated at probe: nothing per request).
@@ -108,6 +116,10 @@ impl Stats {
             recoveries: AtomicU64::new(0),
             resumes: AtomicU64::new(0),
             renewals: AtomicU64::new(0),
+            stateless_sessions: AtomicU64::new(0),
+            stateless_nospc: AtomicU64::new(0),
+            stateless_refused: AtomicU64::new(0),
+            stateless_requests: AtomicU64::new(0),
             types: Default::default(),
             queues,
         })
@@ -188,6 +200,10 @@ impl Stats {
             b"recoveries" => &self.recoveries,
             b"resumes" => &self.resumes,
             b"renewals" => &self.renewals,
+            b"stateless_sessions" => &self.stateless_sessions,
+            b"stateless_nospc" => &self.stateless_nospc,
+            b"stateless_refused" => &self.stateless_refused,
+            b"stateless_requests" => &self.stateless_requests,
             _ if key.starts_with(b"dataq") => self.queue_value(&key[5..])?,
             _ => {
                 let (t, field) = Kind::ALL.iter().find_map(|&k| {
@@ -216,7 +232,7 @@ impl kernel::fmt::Display for Stats {
     fn fmt(&self, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
         writeln!(
             f,
-            "submitted {}\ncompleted {}\nfailed {}\nbacklogged {}\nbytes {}\nsessions {}\nrecoveries {}\nresumes {}\nrenewals {}",
+            "submitted {}\ncompleted {}\nfailed {}\nbacklogged {}\nbytes {}\nsessions {}\nrecoveries {}\nresumes {}\nrenewals {}\nstateless_sessions {}\nstateless_nospc {}\nstateless_refused {}\nstateless_requests {}",
             self.submitted.load(Relaxed),
             self.completed.load(Relaxed),
             self.failed.load(Relaxed),
@@ -226,6 +242,10 @@ impl kernel::fmt::Display for Stats {
             self.recoveries.load(Relaxed),
             self.resumes.load(Relaxed),
             self.renewals.load(Relaxed),
+            self.stateless_sessions.load(Relaxed),
+            self.stateless_nospc.load(Relaxed),
+            self.stateless_refused.load(Relaxed),
+            self.stateless_requests.load(Relaxed),
         )?;
         for kind in Kind::ALL {
             let (name, t) = (kind.name(), self.of(kind));

@@ -71,9 +71,15 @@ impl virtio::Driver for VirtioCryptoDriver {
     type IdInfo = ();
     type Data<'bound> = device::VirtioCrypto;
     const ID_TABLE: virtio::IdTable<Self::IdInfo> = &VIRTIO_TABLE;
-    // Revision 0 of the device needs no device feature bit. REVISION_1 and the stateless
-    // mode bits are offered only once the driver implements them.
-    const FEATURES: &'static [c_uint] = &[];
+    // Revision 0 needs no device feature bit. Revision 1 and the stateless modes of the
+    // services the driver uses (`validate` drops the latter if the policy says never).
+    const FEATURES: &'static [c_uint] = &[
+        bindings::VCRS_CRYPTO_F_REVISION_1,
+        bindings::VCRS_CRYPTO_F_CIPHER_STATELESS_MODE,
+        bindings::VCRS_CRYPTO_F_HASH_STATELESS_MODE,
+        bindings::VCRS_CRYPTO_F_MAC_STATELESS_MODE,
+        bindings::VCRS_CRYPTO_F_AEAD_STATELESS_MODE,
+    ];
 
     /// Direct descriptors only: with indirect ones, `virtqueue_add` tries a `GFP_ATOMIC`
     /// table allocation per request. Without them nothing at all is allocated per request,
@@ -81,6 +87,16 @@ impl virtio::Driver for VirtioCryptoDriver {
     /// 4 + source + destination descriptors: a 1024-entry ring holds ~170 of them.
     fn validate(features: &mut virtio::Features<'_>) -> Result {
         features.clear(bindings::VIRTIO_RING_F_INDIRECT_DESC);
+        if stateless_policy() == session_book::Policy::Never {
+            for bit in [
+                bindings::VCRS_CRYPTO_F_CIPHER_STATELESS_MODE,
+                bindings::VCRS_CRYPTO_F_HASH_STATELESS_MODE,
+                bindings::VCRS_CRYPTO_F_MAC_STATELESS_MODE,
+                bindings::VCRS_CRYPTO_F_AEAD_STATELESS_MODE,
+            ] {
+                features.clear(bit);
+            }
+        }
         Ok(())
     }
 
@@ -91,7 +107,7 @@ impl virtio::Driver for VirtioCryptoDriver {
         let depth = *crate::module_parameters::queue_depth.value();
         let registry = module_global::get::<registry::Registry>().ok_or(ENODEV);
         registry.and_then(|registry| {
-            let this = device::VirtioCrypto::probe(dev, depth, &recovery::OPS)?;
+            let this = device::VirtioCrypto::probe(dev, depth, stateless_policy(), &recovery::OPS)?;
             if let Err(e) = registry.add(this.device.clone()) {
                 registry.remove(&this.device);
                 return Err(e);
@@ -171,6 +187,15 @@ pub(crate) fn stall_timeout_ms() -> u32 {
     *crate::module_parameters::stall_timeout_ms.value()
 }
 
+/// When sessions are stateless (module parameter `stateless`).
+fn stateless_policy() -> session_book::Policy {
+    match *crate::module_parameters::stateless.value() {
+        0 => session_book::Policy::Never,
+        2 => session_book::Policy::Always,
+        _ => session_book::Policy::WhenFull,
+    }
+}
+
 /// Clears the module's registry when the module goes (after the driver, declared first).
 struct RegistryHandle;
 
@@ -216,6 +241,10 @@ module! {
         queue_depth: u32 {
             default: 0,
             description: "Requests in flight per data queue at most (0: as many as the ring holds); more wait in the backlog",
+        },
+        stateless: u32 {
+            default: 1,
+            description: "Stateless requests (they carry their key; where the device offers them): 0 never (not negotiated), 1 when the device has no room for another session (default), 2 always",
         },
         stall_timeout_ms: u32 {
             default: 30000,

@@ -20,6 +20,9 @@ pub enum OpSelector {
     CreateSession,
     DestroySession,
     Opcode(u32),
+    /// Stateless data requests (REVISION_1, `flag` without SESSION_MODE) of one service
+    /// (`VIRTIO_CRYPTO_SERVICE_*`), or of every one.
+    Stateless(Option<u32>),
 }
 
 impl OpSelector {
@@ -36,6 +39,11 @@ impl OpSelector {
             "mac" => OpSelector::Opcode(wire::MAC),
             "aead-encrypt" => OpSelector::Opcode(wire::AEAD_ENCRYPT),
             "aead-decrypt" => OpSelector::Opcode(wire::AEAD_DECRYPT),
+            "stateless" => OpSelector::Stateless(None),
+            "stateless-cipher" => OpSelector::Stateless(Some(wire::SERVICE_CIPHER)),
+            "stateless-hash" => OpSelector::Stateless(Some(wire::SERVICE_HASH)),
+            "stateless-mac" => OpSelector::Stateless(Some(wire::SERVICE_MAC)),
+            "stateless-aead" => OpSelector::Stateless(Some(wire::SERVICE_AEAD)),
             other => OpSelector::Opcode(u32::try_from(parse_number(other)?).ok()?),
         })
     }
@@ -50,6 +58,14 @@ impl OpSelector {
             OpSelector::CreateSession => control && (op == 2 || op == 4),
             OpSelector::DestroySession => control && (op == 3 || op == 5),
             OpSelector::Opcode(o) => o == opcode,
+            OpSelector::Stateless(_) => false,
+        }
+    }
+
+    fn matches_stateless(self, opcode: u32) -> bool {
+        match self {
+            OpSelector::Stateless(service) => service.is_none_or(|s| s == opcode >> 8),
+            _ => false,
         }
     }
 }
@@ -245,6 +261,16 @@ impl FaultState {
         f.status_rules
             .iter_mut()
             .filter(|r| r.selector.matches(control, opcode))
+            .find_map(|r| r.every.fire().then_some(r.status))
+    }
+
+    /// The status to answer a stateless data request instead of doing the work, if a
+    /// `stateless` rule fires.
+    pub fn injected_stateless_status(&self, opcode: u32) -> Option<u8> {
+        let mut f = self.lock();
+        f.status_rules
+            .iter_mut()
+            .filter(|r| r.selector.matches_stateless(opcode))
             .find_map(|r| r.every.fire().then_some(r.status))
     }
 
@@ -532,6 +558,19 @@ fn refuse(f: &mut Faults, on: bool, spec: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stateless_rule_matches_only_stateless_requests_of_its_service() {
+        let s = FaultState::new();
+        s.apply("status stateless-mac notsupp").unwrap();
+        assert_eq!(s.injected_status(false, wire::MAC), None);
+        assert_eq!(s.injected_stateless_status(wire::MAC), Some(3));
+        assert_eq!(s.injected_stateless_status(wire::HASH), None);
+        s.apply("status stateless-mac off").unwrap();
+        assert_eq!(s.injected_stateless_status(wire::MAC), None);
+        s.apply("status stateless err").unwrap();
+        assert_eq!(s.injected_stateless_status(wire::CIPHER_ENCRYPT), Some(1));
+    }
 
     #[test]
     fn status_rule_every_nth() {

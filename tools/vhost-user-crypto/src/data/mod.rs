@@ -50,6 +50,11 @@ fn execute(dev: &Device, io: &mut RequestIo) -> Result<(), u8> {
     if !session_mode && !stateless_layout {
         return Err(Status::NotSupp as u8);
     }
+    if !session_mode {
+        if let Some(st) = dev.faults.injected_stateless_status(opcode) {
+            return Err(st);
+        }
+    }
     let flf = io.read(flf_len(service, features)).map_err(|s| s as u8)?;
     let mut req = Req {
         dev,

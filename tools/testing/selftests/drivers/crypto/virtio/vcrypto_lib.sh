@@ -16,8 +16,10 @@ ktap_diag()   { echo "# $*"; }
 ktap_check()  { ktap_desc=$1; shift; if "$@"; then ktap_ok "$ktap_desc"; else ktap_fail "$ktap_desc"; fi; }
 ktap_exit()   { exit $ktap_failed; }
 
-# The module file: VCRYPTO_KO, or the installed module.
-module_load()   { if [ -n "${VCRYPTO_KO:-}" ]; then insmod "$VCRYPTO_KO" "$@"; else modprobe "$MOD" "$@"; fi; }
+# The module file: VCRYPTO_KO, or the installed module. VCRYPTO_MODULE_ARGS (the
+# guest's settings, e.g. stateless=2) go first: the program's own arguments win.
+# shellcheck disable=SC2086
+module_load()   { if [ -n "${VCRYPTO_KO:-}" ]; then insmod "$VCRYPTO_KO" ${VCRYPTO_MODULE_ARGS:-} "$@"; else modprobe "$MOD" ${VCRYPTO_MODULE_ARGS:-} "$@"; fi; }
 module_loaded() { grep -q "^$MOD " /proc/modules; }
 # A self-test in progress holds the module: let it finish first.
 module_unload() { wait_selftests 120; rmmod "$MOD"; }
