@@ -106,7 +106,7 @@ if [[ $guests == *,builtin,* ]]; then
 fi
 if [[ $guests == *,vhost-user,* ]]; then
 	say "guest 2 of 2: vhost-user-crypto device, $queues data queues: ciphers, aead, hash, dm-crypt, IPsec ($accel, -smp $VCRYPTO_SMP)"
-	bench_guest vhost-user "VCRYPTO_BENCH=loadgen,dmcrypt,ipsec;VCRYPTO_BENCH_ALGS=cbc,xts,gcm,sha256;VCRYPTO_BENCH_IMPLS=sw,rs,c" \
+	bench_guest vhost-user "VCRYPTO_BENCH=loadgen,dmcrypt,ipsec,stateless;VCRYPTO_BENCH_ALGS=cbc,xts,gcm,sha256;VCRYPTO_BENCH_IMPLS=sw,rs,c" \
 		--max-dataqueues "$queues"
 fi
 

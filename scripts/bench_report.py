@@ -48,6 +48,7 @@ class Guest:
         self.errors = {}    # (alg, who, threads) -> errors
         self.dm = {}        # (who, cipher, op) -> (bytes/s, our requests)
         self.esp = {}       # who -> (bytes/s, our requests, ok, alg)
+        self.stateless = {}  # (mode, size, rekey) -> (ops/s, bytes/s, errors)
         self.stats = {}     # label -> {counter: value}
         self.notes = []
         if not self.present:
@@ -84,6 +85,9 @@ class Guest:
             elif kind == "dmcrypt":
                 cs = max(int(v["cs"]), 1)
                 self.dm[(who, v["cipher"], v["op"])] = (int(v["bytes"]) * 100 / cs, int(v["ours_requests"]))
+            elif kind == "stateless":
+                key = (v["mode"], int(v["size"]), v.get("rekey") == "1")
+                self.stateless[key] = (int(v["ops_per_s"]), int(v["bytes_per_s"]), int(v.get("errors", 0)))
             elif kind == "ipsec":
                 cs = max(int(v["cs"]), 1)
                 self.esp[who] = (int(v["bytes"]) * 100 / cs, int(v["ours_requests"]), v.get("ok") == "1", v["alg"])
@@ -227,6 +231,30 @@ def main():
         note = f" (data did not arrive intact: {', '.join(bad)})" if bad else ""
         w(f"| IPsec ESP {alg}{note} | {mbs(s and s[0])} | {mbs(o and o[0])} | "
           f"{fmt_ratio(o and o[0], s and s[0])} | {o[1] if o else 'n/a'} |")
+    w("")
+
+    # --- session mode against stateless mode ---
+    w("## Session mode against stateless mode (vhost-user device, ours, cbc(aes), 1 thread)")
+    w("")
+    w("Our driver loaded with `stateless=0` (device sessions; a setkey waits for the control queue), "
+      "then with `stateless=2` (every request carries its key). `setkey + first request`: a new key "
+      "and one 16-byte request on it, one at a time (crypto_loadgen `rekey=1`); the others keep "
+      f"{vu.info.get('inflight', '?')} requests in flight on one key.")
+    w("")
+    w("| measure | session mode | stateless | stateless/session |")
+    w("|---|---|---|---|")
+    for label, size, rekey, unit in (("setkey + first request, 16 B", 16, True, "ops"),
+                                     ("throughput, 16 B", 16, False, "bytes"),
+                                     ("throughput, 4 KiB", 4096, False, "bytes")):
+        a, b = vu.stateless.get(("session", size, rekey)), vu.stateless.get(("stateless", size, rekey))
+        if unit == "ops":
+            fa, fb = (a and a[0]), (b and b[0])
+            cell = lambda x: f"{x} /s ({1e6 / x:.0f} µs each)" if x else "n/a"
+        else:
+            fa, fb = (a and a[1]), (b and b[1])
+            cell = lambda x: f"{mbs(x)} MB/s" if x else "n/a"
+        errs = sum(x[2] for x in (a, b) if x)
+        w(f"| {label}{f' ({errs} errors)' if errs else ''} | {cell(fa)} | {cell(fb)} | {fmt_ratio(fb, fa)} |")
     w("")
 
     # --- the device on the host ---

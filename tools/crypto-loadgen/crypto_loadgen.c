@@ -22,6 +22,11 @@
  *
  *   crypto_loadgen: result driver=<d> type=<t> threads=<n> inflight=<m> size=<s>
  *                   ops=<n> ns=<n> ops_per_s=<n> bytes_per_s=<n> errors=<n>
+ *
+ * With `rekey`, every operation is a new key and one request on it (what a
+ * TLS connection or an IPsec rekey costs: setkey, then the first request):
+ * one request in flight per thread, a transform each; `rekey=1` is printed in
+ * the result line.
  */
 #include <crypto/aead.h>
 #include <crypto/hash.h>
@@ -67,6 +72,9 @@ static unsigned int sizes[16] = { 16, 64, 256, 1024, 4096, 16384, 65536 };
 static unsigned int nr_sizes = 7;
 module_param_array(sizes, uint, &nr_sizes, 0444);
 MODULE_PARM_DESC(sizes, "request sizes in bytes, comma-separated");
+static bool rekey;
+module_param(rekey, bool, 0444);
+MODULE_PARM_DESC(rekey, "every operation sets a new key first (needs inflight=1, not shared)");
 static unsigned int max_errors = 16;
 module_param(max_errors, uint, 0444);
 MODULE_PARM_DESC(max_errors, "stop a run after this many failed requests");
@@ -165,8 +173,8 @@ static void lg_free_tfm(struct lg_tfm *tfm)
 	}
 }
 
-/* Allocates an asynchronous-capable transform of `alg` and gives it a random key. */
-static int lg_alloc_tfm(struct lg_tfm *tfm, enum lg_type t)
+/* Gives tfm a new random key (an aead also its tag length). */
+static int lg_setkey(struct lg_tfm *tfm)
 {
 	u8 key[128];
 	int ret = 0;
@@ -174,30 +182,47 @@ static int lg_alloc_tfm(struct lg_tfm *tfm, enum lg_type t)
 	if (keylen > sizeof(key))
 		return -EINVAL;
 	get_random_bytes(key, keylen);
+	switch (tfm->type) {
+	case LG_SKCIPHER:
+		ret = crypto_skcipher_setkey(tfm->skcipher, key, keylen);
+		break;
+	case LG_AEAD:
+		ret = crypto_aead_setkey(tfm->aead, key, keylen) ?:
+		      crypto_aead_setauthsize(tfm->aead, authsize);
+		break;
+	case LG_AHASH:
+		if (keylen)
+			ret = crypto_ahash_setkey(tfm->ahash, key, keylen);
+		break;
+	}
+	memzero_explicit(key, sizeof(key));
+	return ret;
+}
+
+/* Allocates an asynchronous-capable transform of `alg` and gives it a random key. */
+static int lg_alloc_tfm(struct lg_tfm *tfm, enum lg_type t)
+{
+	int ret;
+
 	tfm->type = t;
 	switch (t) {
 	case LG_SKCIPHER:
 		tfm->skcipher = crypto_alloc_skcipher(alg, 0, 0);
 		if (IS_ERR(tfm->skcipher))
 			return PTR_ERR(tfm->skcipher);
-		ret = crypto_skcipher_setkey(tfm->skcipher, key, keylen);
 		break;
 	case LG_AEAD:
 		tfm->aead = crypto_alloc_aead(alg, 0, 0);
 		if (IS_ERR(tfm->aead))
 			return PTR_ERR(tfm->aead);
-		ret = crypto_aead_setkey(tfm->aead, key, keylen) ?:
-		      crypto_aead_setauthsize(tfm->aead, authsize);
 		break;
 	case LG_AHASH:
 		tfm->ahash = crypto_alloc_ahash(alg, 0, 0);
 		if (IS_ERR(tfm->ahash))
 			return PTR_ERR(tfm->ahash);
-		if (keylen)
-			ret = crypto_ahash_setkey(tfm->ahash, key, keylen);
 		break;
 	}
-	memzero_explicit(key, sizeof(key));
+	ret = lg_setkey(tfm);
 	if (ret) {
 		pr_err("crypto_loadgen: setting the key of %s failed: %d\n", alg, ret);
 		lg_free_tfm(tfm);
@@ -344,6 +369,25 @@ static bool lg_has_done(struct lg_thread *t)
 	return !bitmap_empty(t->done, inflight);
 }
 
+/* rekey: a new key, then one request on it, until the deadline. */
+static void lg_rekey_loop(struct lg_thread *t, unsigned long deadline)
+{
+	while (time_before(jiffies, deadline)) {
+		t->ret = lg_setkey(&t->tfm);
+		if (t->ret)
+			return;
+		lg_submit(t, &t->slots[0]);
+		wait_event(t->wq, lg_has_done(t));
+		spin_lock_irq(&t->lock);
+		bitmap_zero(t->done, inflight);
+		if (t->errors > max_errors)
+			t->ret = t->first_error;
+		spin_unlock_irq(&t->lock);
+		if (t->ret)
+			return;
+	}
+}
+
 static int lg_thread_fn(void *data)
 {
 	struct lg_thread *t = data;
@@ -357,6 +401,10 @@ static int lg_thread_fn(void *data)
 		goto out;
 	start = ktime_get();
 	deadline = jiffies + secs * HZ;
+	if (rekey) {
+		lg_rekey_loop(t, deadline);
+		goto measured;
+	}
 	for (i = 0; i < inflight; i++)
 		lg_submit(t, &t->slots[i]);
 	while (time_before(jiffies, deadline)) {
@@ -372,6 +420,7 @@ static int lg_thread_fn(void *data)
 		for_each_set_bit(i, ready, inflight)
 			lg_submit(t, &t->slots[i]);
 	}
+measured:
 	spin_lock_irq(&t->lock);
 	t->ops = t->completed;
 	spin_unlock_irq(&t->lock);
@@ -431,8 +480,8 @@ static int lg_run_size(struct lg_thread *ts, unsigned int n, unsigned int size)
 		pr_err("crypto_loadgen: %s at %u bytes failed: %d\n", alg, size, ret);
 		return ret;
 	}
-	pr_info("crypto_loadgen: result driver=%s type=%s threads=%u inflight=%u size=%u ops=%llu ns=%llu ops_per_s=%llu bytes_per_s=%llu errors=%llu\n",
-		lg_driver_name(&ts[0].tfm), type, n, inflight, size, ops, ns,
+	pr_info("crypto_loadgen: result driver=%s type=%s threads=%u inflight=%u size=%u%s ops=%llu ns=%llu ops_per_s=%llu bytes_per_s=%llu errors=%llu\n",
+		lg_driver_name(&ts[0].tfm), type, n, inflight, size, rekey ? " rekey=1" : "", ops, ns,
 		mul_u64_u64_div_u64(ops, NSEC_PER_SEC, max_t(u64, ns, 1)),
 		mul_u64_u64_div_u64(ops * size, NSEC_PER_SEC, max_t(u64, ns, 1)), errors);
 	return 0;
@@ -447,7 +496,7 @@ static int __init lg_init(void)
 
 	ret = lg_parse_type(&t);
 	if (ret || !n || n > LG_MAX_THREADS || !inflight || inflight > LG_MAX_INFLIGHT ||
-	    !secs || !nr_sizes) {
+	    !secs || !nr_sizes || (rekey && (inflight != 1 || shared))) {
 		pr_err("crypto_loadgen: bad parameters\n");
 		return -EINVAL;
 	}

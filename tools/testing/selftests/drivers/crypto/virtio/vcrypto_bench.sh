@@ -28,11 +28,17 @@
 #   ipsec    VCRYPTO_BENCH_ESP_MIB MiB (default 32) over TCP (busybox httpd
 #            and wget) between two network namespaces joined by a veth pair,
 #            ESP transport mode with rfc4106(gcm(aes)): software, then ours
+#   stateless  our driver loaded with stateless=0 (device sessions), then with
+#            stateless=2 (every request carries its key), cbc(aes), 1 thread:
+#            16 B and 4 KiB throughput (VCRYPTO_LOADGEN_INFLIGHT in flight),
+#            and a new key plus one 16-byte request on it, one at a time
+#            (crypto_loadgen rekey=1: what a TLS connection or a rekey costs)
 # Around every run of ours it prints our device's debugfs counters (the
 # per-queue dataq<i>_* ones where the driver has them). Output lines:
 #   BENCH-INFO nproc=<n> secs=<s> inflight=<m> rounds=<r> kernel=<release>
 #   BENCH kind=loadgen who=<sw|rs|c> alg=<key> driver=<d> threads=<n> ... size=<s> ... bytes_per_s=<b> ...
 #   BENCH kind=dmcrypt who=<sw|rs> cipher=<spec> op=<write|read> bytes=<b> cs=<centiseconds> ours_requests=<n>
+#   BENCH kind=stateless mode=<session|stateless> driver=<d> ... size=<s> [rekey=1] ... ops_per_s=<n> bytes_per_s=<b> ...
 #   BENCH kind=ipsec who=<sw|rs> alg=<name> bytes=<b> cs=<centiseconds> ours_requests=<n> ok=<0|1>
 #   STATS <label> <counter> <value>
 . "$(dirname "$0")/vcrypto_lib.sh"
@@ -178,6 +184,32 @@ ipsec() {
 
 # parts <who> <round>: the parts of VCRYPTO_BENCH for one implementation;
 # dm-crypt and IPsec in the first round only.
+# stateless: session mode against stateless mode, our cbc(aes), same run.
+stateless_part() {
+	[ -f "$LOADGEN" ] || { echo "# crypto_loadgen.ko not built: no stateless run"; return 0; }
+	for mode in 0 2; do
+		label=session
+		[ $mode = 2 ] && label=stateless
+		if ! module_load stateless=$mode || ! wait_selftests; then
+			echo "# our module did not load with stateless=$mode"
+			module_loaded && module_unload
+			continue
+		fi
+		dmesg -c > /dev/null
+		stats "before-stateless-$label"
+		$INSMOD "$LOADGEN" alg=virtio-rs-cbc-aes type=skcipher keylen=16 threads=1 secs="$SECS" \
+			inflight="$INFLIGHT" sizes=16,4096 2>/dev/null
+		$INSMOD "$LOADGEN" alg=virtio-rs-cbc-aes type=skcipher keylen=16 threads=1 secs="$SECS" \
+			inflight=1 rekey=1 sizes=16 2>/dev/null
+		stats "after-stateless-$label"
+		dmesg | grep "crypto_loadgen:" | grep -v " result " | sed 's/^\[[^]]*\] /# /'
+		dmesg | sed -n 's/.*crypto_loadgen: result //p' | while read -r line; do
+			echo "BENCH kind=stateless mode=$label $line"
+		done
+		module_unload
+	done
+}
+
 parts() {
 	for what in $(echo "${VCRYPTO_BENCH:-loadgen}" | tr , ' '); do
 		case $what in
@@ -219,4 +251,5 @@ while [ "$round" -le "$ROUNDS" ]; do
 	fi
 	round=$((round + 1))
 done
+case ",${VCRYPTO_BENCH:-loadgen}," in *,stateless,*) stateless_part ;; esac
 exit 0
