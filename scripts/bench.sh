@@ -33,6 +33,8 @@
 #   VCRYPTO_BENCH_TIMEOUT=S  seconds a guest may take (default 3600)
 #   VCRYPTO_BENCH_GUESTS=    the guests to run (default builtin,vhost-user; the
 #                            report marks a guest left out as not run)
+#   VCRYPTO_BENCH_PARTS=     the vhost-user guest's parts (default
+#                            loadgen,dmcrypt,ipsec,stateless; see vcrypto_bench.sh)
 . "$(dirname "$0")/lib.sh"
 
 t_start=$SECONDS
@@ -106,7 +108,7 @@ if [[ $guests == *,builtin,* ]]; then
 fi
 if [[ $guests == *,vhost-user,* ]]; then
 	say "guest 2 of 2: vhost-user-crypto device, $queues data queues: ciphers, aead, hash, dm-crypt, IPsec ($accel, -smp $VCRYPTO_SMP)"
-	bench_guest vhost-user "VCRYPTO_BENCH=loadgen,dmcrypt,ipsec,stateless;VCRYPTO_BENCH_ALGS=cbc,xts,gcm,sha256;VCRYPTO_BENCH_IMPLS=sw,rs,c" \
+	bench_guest vhost-user "VCRYPTO_BENCH=${VCRYPTO_BENCH_PARTS:-loadgen,dmcrypt,ipsec,stateless};VCRYPTO_BENCH_ALGS=cbc,xts,gcm,sha256;VCRYPTO_BENCH_IMPLS=sw,rs,c" \
 		--max-dataqueues "$queues"
 fi
 

@@ -239,7 +239,10 @@ debug_lane() {
 	# (kmemleak is there too; here they would take most of an hour). Each
 	# program gets 900 s here, each guest 2700 s.
 	export GUEST_TIMEOUT=2700
-	{ VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_kunit.sh,vcrypto_teardown.sh \
+	# debug-vhost-user's requests are all stateless (stateless=2): the checkers
+	# see that path too; the fault and recovery guests keep the default.
+	{ VCRYPTO_GUEST_ENV="$VCRYPTO_GUEST_ENV;VCRYPTO_MODULE_ARGS=stateless=2" \
+	  VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_kunit.sh,vcrypto_teardown.sh \
 		stage debug "guest debug-vhost-user" guest debug-vhost-user "$EXPECT/vhost-user" --max-dataqueues 4
 	  VCRYPTO_TESTS=vcrypto_unplug.sh stage debug "guest debug-unplug" guest debug-unplug "$EXPECT/qemu-builtin"
 	} &
