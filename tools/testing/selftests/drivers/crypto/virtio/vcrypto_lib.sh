@@ -17,9 +17,16 @@ ktap_check()  { ktap_desc=$1; shift; if "$@"; then ktap_ok "$ktap_desc"; else kt
 ktap_exit()   { exit $ktap_failed; }
 
 # The module file: VCRYPTO_KO, or the installed module. VCRYPTO_MODULE_ARGS (the
-# guest's settings, e.g. stateless=2) go first: the program's own arguments win.
-# shellcheck disable=SC2086
-module_load()   { if [ -n "${VCRYPTO_KO:-}" ]; then insmod "$VCRYPTO_KO" ${VCRYPTO_MODULE_ARGS:-} "$@"; else modprobe "$MOD" ${VCRYPTO_MODULE_ARGS:-} "$@"; fi; }
+# guest's settings, e.g. stateless=2) apply unless the program sets the same
+# parameter itself (a parameter given twice fails the load).
+module_load() {
+	vcrs_args=""
+	for vcrs_a in ${VCRYPTO_MODULE_ARGS:-}; do
+		case " $* " in *" ${vcrs_a%%=*}="*) ;; *) vcrs_args="$vcrs_args $vcrs_a" ;; esac
+	done
+	# shellcheck disable=SC2086
+	if [ -n "${VCRYPTO_KO:-}" ]; then insmod "$VCRYPTO_KO" $vcrs_args "$@"; else modprobe "$MOD" $vcrs_args "$@"; fi
+}
 module_loaded() { grep -q "^$MOD " /proc/modules; }
 # A self-test in progress holds the module: let it finish first.
 module_unload() { wait_selftests 120; rmmod "$MOD"; }
