@@ -32,7 +32,8 @@
 #            stateless=2 (every request carries its key), cbc(aes), 1 thread:
 #            16 B and 4 KiB throughput (VCRYPTO_LOADGEN_INFLIGHT in flight),
 #            and a new key plus one 16-byte request on it, one at a time
-#            (crypto_loadgen rekey=1: what a TLS connection or a rekey costs)
+#            (crypto_loadgen rekey=1: what a TLS connection or a rekey costs);
+#            VCRYPTO_BENCH_ROUNDS times, the two modes in turn
 # Around every run of ours it prints our device's debugfs counters (the
 # per-queue dataq<i>_* ones where the driver has them). Output lines:
 #   BENCH-INFO nproc=<n> secs=<s> inflight=<m> rounds=<r> kernel=<release>
@@ -187,7 +188,7 @@ ipsec() {
 # stateless: session mode against stateless mode, our cbc(aes), same run.
 stateless_part() {
 	[ -f "$LOADGEN" ] || { echo "# crypto_loadgen.ko not built: no stateless run"; return 0; }
-	for mode in 0 2; do
+	for mode in $(seq "$ROUNDS" | sed 's/.*/0 2/'); do
 		label=session
 		[ $mode = 2 ] && label=stateless
 		if ! module_load stateless=$mode || ! wait_selftests; then
