@@ -33,6 +33,8 @@ pub(crate) const CIPHER_DECRYPT: u32 = opcode(CIPHER, 0x01);
 pub(crate) const AEAD_ENCRYPT: u32 = opcode(AEAD, 0x00);
 pub(crate) const AEAD_DECRYPT: u32 = opcode(AEAD, 0x01);
 const HASH_OP: u32 = opcode(HASH, 0x00);
+/// The operation of every `*_DESTROY_SESSION` opcode but AKCIPHER's.
+const DESTROY: u32 = 0x03;
 const MAC_OP: u32 = opcode(MAC, 0x00);
 
 /// Size of `struct virtio_crypto_op_ctrl_req` and `struct virtio_crypto_op_data_req`: the
@@ -129,12 +131,14 @@ impl Format {
         if !self.rev1 {
             return HDR_LEN;
         }
+        // Revision 1's structures are revision 0's union members without the padding.
         let flf = match (opcode >> 8, opcode & 0xff) {
-            (_, 0x03) => size_of::<u64>(),
-            (CIPHER, _) => HDR_LEN - CTRL_U,
-            (HASH, _) => 8,
-            (MAC, _) => 16,
-            _ => 24,
+            (_, DESTROY) => size_of::<u64>(),
+            (CIPHER, _) => size_of::<SymSessReq>(),
+            // The uapi structure pads the specification's 8 bytes to 16.
+            (HASH, _) => offset_of!(HashSessPara, padding),
+            (MAC, _) => size_of::<MacSessPara>(),
+            _ => size_of::<AeadSessPara>(),
         };
         CTRL_U + flf
     }
@@ -150,7 +154,7 @@ impl Format {
             }
         } else if self.rev1 {
             match service {
-                CIPHER => HDR_LEN - DATA_U,
+                CIPHER => size_of::<SymDataReq>(),
                 HASH | MAC => size_of::<HashPara>(),
                 _ => size_of::<bindings::vcrs_aead_data_flf>(),
             }
@@ -434,7 +438,7 @@ pub(crate) fn destroy_session(
     algo: u32,
     session_id: u64,
 ) -> CtrlHdr {
-    let opcode = opcode(kind.service(), 0x03);
+    let opcode = opcode(kind.service(), DESTROY);
     CtrlHdr::new(format.ctrl_len(opcode))
         .put32(offset_of!(CtrlReq, header.opcode), opcode)
         .put32(offset_of!(CtrlReq, header.algo), algo)
@@ -601,8 +605,13 @@ const _: () = {
     assert!(CHAIN_SESS_MAC == 40 && AEAD_DATA == 24 && CHAIN_DATA == 24);
 };
 
-/// The stateless structures' offsets, as the specification lists them.
+/// The stateless structures' offsets, and revision 1's sizes, as the specification lists
+/// them.
 const _: () = {
+    assert!(size_of::<SymSessReq>() == 56 && offset_of!(HashSessPara, padding) == 8);
+    assert!(size_of::<MacSessPara>() == 16 && size_of::<AeadSessPara>() == 24);
+    assert!(size_of::<SymDataReq>() == 48 && size_of::<HashPara>() == 8);
+    assert!(size_of::<bindings::vcrs_aead_data_flf>() == 24);
     assert!(size_of::<bindings::vcrs_op_header_rev1>() == DATA_U && DATA_U == 24);
     assert!(SL_OP_TYPE == 24 + 72 && DATA_HDR_MAX == 24 + 76);
     assert!(offset_of!(SlChain, iv_len) == 32 && offset_of!(SlAead, iv_len) == 12);
