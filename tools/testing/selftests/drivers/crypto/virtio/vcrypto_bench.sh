@@ -217,6 +217,7 @@ parts() {
 		loadgen) loadgen_all "$1" ;;
 		dmcrypt) [ "$1" = c ] || [ "$2" -gt 1 ] || dmcrypt "$1" ;;
 		ipsec) [ "$1" = c ] || [ "$2" -gt 1 ] || ipsec "$1" ;;
+		stateless) ;; # after the rounds: stateless_part
 		*) echo "# unknown part $what" ;;
 		esac
 	done
