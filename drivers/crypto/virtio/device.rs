@@ -481,14 +481,15 @@ impl Sessions for CryptoDevice {
     }
 }
 
-/// The device's counters as a debugfs file (`virtio_crypto_rs-<dev>/stats`), and the
-/// device's `max_size` (tests size their requests by it).
+/// The device's counters as a debugfs file (`virtio_crypto_rs-<dev>/stats`), the device's
+/// `max_size` (tests size their requests by it) and the services it serves stateless.
 struct StatsView(Arc<QueueEvents>, u64);
 
 impl core::fmt::Debug for StatsView {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         kernel::fmt::Display::fmt(&self.0.stats, f)?;
-        writeln!(f, "max_size {}", self.1)
+        writeln!(f, "max_size {}", self.1)?;
+        writeln!(f, "stateless_services {}", self.0.book.format().stateless)
     }
 }
 

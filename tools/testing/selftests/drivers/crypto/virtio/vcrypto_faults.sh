@@ -8,7 +8,9 @@
 #   reorder   completions out of order (delayed, newest first): data still right
 #   status    every 7th data request fails: the writer sees EIO, counters count it
 #   used-len  a used length one byte short: reads fail instead of returning garbage
-#   nospc     the device refuses new sessions: cryptsetup's setkey fails cleanly
+#   nospc     the device refuses new sessions: cryptsetup's setkey fails cleanly,
+#             or, where the device serves stateless cipher requests, the
+#             transform goes stateless and the data reads back
 #   stall     the data queues stop: unbinding fails the stuck I/O, rebinding works
 #   needs-reset  HW_READY cleared, ERR for everything, a config interrupt:
 #             the interrupt reaches the guest, the driver resets the device
@@ -83,6 +85,8 @@ read_right_or_fails() {
 io_fails() { [ -b /dev/mapper/vfault ] && ! "$@"; }
 write_read() { write_pattern && read_back; }
 open_read() { open_crypt && read_back; }
+# opens_stateless <stateless_nospc before>: opens and reads back, the counter moved.
+opens_stateless() { open_read && [ "$(our_stat stateless_nospc)" -gt "$1" ]; }
 open_write_read() { open_crypt && write_read; }
 
 part_refuse() {
@@ -124,9 +128,16 @@ part_io_rest() {
 	ktap_check "used-len: once the device behaves, the data reads back" read_back
 	close_crypt
 
-	# nospc: the device refuses new sessions.
+	# nospc: the device refuses new sessions. Where it serves stateless cipher
+	# requests (revision 1), the driver's default makes the transform stateless.
 	fault_cmd status create-session nospc >/dev/null
-	ktap_check "nospc: cryptsetup cannot open (setkey fails)" fails open_crypt
+	services=$(our_stat stateless_services)
+	if [ $((${services:-0} & 1)) = 1 ]; then
+		ktap_check "nospc: stateless cipher requests served: cryptsetup opens, reads back, the transform stateless" \
+			opens_stateless "$(our_stat stateless_nospc)"
+	else
+		ktap_check "nospc: cryptsetup cannot open (setkey fails)" fails open_crypt
+	fi
 	close_crypt 2>/dev/null
 	fault_cmd clear >/dev/null
 	ktap_check "nospc: once the device has room, it opens and reads back" open_read
