@@ -147,67 +147,59 @@ plain_lane() {
 			"$TOP/scripts/tests/host_install.sh" "$kdir" "$out/install" > "$out/host_install.ktap" || true
 		export VCRYPTO_INSTALL_ROOT=$out/install/root
 	fi
-	# Two tracks side by side (a TCG guest keeps about one core busy; the
-	# debug lane's two tracks finish earlier and leave their cores to these):
-	# the vhost-user guests that share the installed module and the fault
-	# device, and the other device configurations.
-	{
-		say "guest tests: vhost-user-crypto device, 4 data queues, every algorithm it serves"
-		VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_c_driver.sh,vcrypto_kunit.sh,vcrypto_dmcrypt.sh,vcrypto_hash.sh,vcrypto_aead.sh,vcrypto_ktls.sh,vcrypto_install.sh,vcrypto_samples.sh \
-			stage plain "guest vhost-user" guest vhost-user "$EXPECT/vhost-user" --max-dataqueues 4
+	say "guest tests: vhost-user-crypto device, 4 data queues, every algorithm it serves"
+	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_c_driver.sh,vcrypto_kunit.sh,vcrypto_dmcrypt.sh,vcrypto_hash.sh,vcrypto_aead.sh,vcrypto_ktls.sh,vcrypto_install.sh,vcrypto_samples.sh \
+		stage plain "guest vhost-user" guest vhost-user "$EXPECT/vhost-user" --max-dataqueues 4
 
-		# The device's faults, recovery and suspend in a guest of their own (each
-		# guest has QEMU's whole timeout).
-		say "guest tests: vhost-user-crypto device, faults and a hostile device"
-		VCRYPTO_TESTS=vcrypto_faults.sh,vcrypto_faults_reset.sh,vcrypto_faults_hostile.sh,vcrypto_faults_config.sh,vcrypto_hash_faults.sh,vcrypto_aead_faults.sh,vcrypto_control.sh \
-			stage plain "guest vhost-user-faults" guest vhost-user-faults "$EXPECT/vhost-user" --max-dataqueues 4
-		say "guest tests: vhost-user-crypto device, recovery, suspend, allocation failures"
-		VCRYPTO_TESTS=vcrypto_recover.sh,vcrypto_suspend.sh,vcrypto_faults_alloc.sh,vcrypto_faults_setkey.sh \
-			stage plain "guest vhost-user-recover" guest vhost-user-recover "$EXPECT/vhost-user" --max-dataqueues 4
-	} &
-	{
-		# The guests of this track run the full self-tests with 20 random
-		# comparisons per algorithm instead of 100 (vhost-user runs them all):
-		# they test other device configurations, beside three other guests.
-		say "guest tests: vhost-user-crypto device with 8 sessions, the driver's requests all stateless (stateless=2)"
-		VCRYPTO_CMDLINE="cryptomgr.fuzz_iterations=20" VCRYPTO_GUEST_ENV="VCRYPTO_MODULE_ARGS=stateless=2" \
-		VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_kunit.sh,vcrypto_stateless.sh \
-			stage plain "guest vhost-user-stateless" guest vhost-user-stateless "$EXPECT/vhost-user" \
-			--max-dataqueues 4 --max-sessions 8
+	# The device's faults, recovery and suspend in a guest of their own (each
+	# guest has QEMU's whole timeout).
+	say "guest tests: vhost-user-crypto device, faults and a hostile device"
+	VCRYPTO_TESTS=vcrypto_faults.sh,vcrypto_faults_reset.sh,vcrypto_faults_hostile.sh,vcrypto_faults_config.sh,vcrypto_hash_faults.sh,vcrypto_aead_faults.sh,vcrypto_control.sh \
+		stage plain "guest vhost-user-faults" guest vhost-user-faults "$EXPECT/vhost-user" --max-dataqueues 4
+	say "guest tests: vhost-user-crypto device, recovery, suspend, allocation failures"
+	VCRYPTO_TESTS=vcrypto_recover.sh,vcrypto_suspend.sh,vcrypto_faults_alloc.sh,vcrypto_faults_setkey.sh \
+		stage plain "guest vhost-user-recover" guest vhost-user-recover "$EXPECT/vhost-user" --max-dataqueues 4
 
-		# Revision 1 without stateless mode here; the guests above get the device's
-		# default (revision 1, stateless mode for every service, which the driver
-		# uses only when the session table is full), QEMU's builtin device revision 0.
-		say "guest tests: vhost-user-crypto device with max_size 64 KiB (longer messages take the fallback), revision 1 without stateless mode"
-		VCRYPTO_CMDLINE="cryptomgr.fuzz_iterations=20" VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_kunit.sh \
-			stage plain "guest vhost-user-maxsize" guest vhost-user-maxsize "$EXPECT/vhost-user-maxsize" \
-			--max-dataqueues 4 --max-size 65536 --features version-1,revision-1
+	# The stateless, max_size and two-device guests run the full self-tests
+	# with 20 random comparisons per algorithm instead of 100 (the vhost-user
+	# guest runs them all): they test other device configurations.
+	say "guest tests: vhost-user-crypto device with 8 sessions, the driver's requests all stateless (stateless=2)"
+	VCRYPTO_CMDLINE="cryptomgr.fuzz_iterations=20" VCRYPTO_GUEST_ENV="VCRYPTO_MODULE_ARGS=stateless=2" \
+	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_kunit.sh,vcrypto_stateless.sh \
+		stage plain "guest vhost-user-stateless" guest vhost-user-stateless "$EXPECT/vhost-user" \
+		--max-dataqueues 4 --max-sessions 8
 
-		say "guest tests: QEMU builtin cryptodev backend"
-		VCRYPTO_TESTS="" stage plain "guest qemu-builtin" guest qemu-builtin "$EXPECT/qemu-builtin"
-		if only qemu-builtin; then
-			say "make run's first screen (QEMU's builtin backend)"
-			stage plain "make run" "$TOP/scripts/tests/host_run.sh" "$kdir" "$out/run" > "$out/host_run.ktap" || true
-		fi
+	# Revision 1 without stateless mode here; the guests above get the device's
+	# default (revision 1, stateless mode for every service, which the driver
+	# uses only when the session table is full), QEMU's builtin device revision 0.
+	say "guest tests: vhost-user-crypto device with max_size 64 KiB (longer messages take the fallback), revision 1 without stateless mode"
+	VCRYPTO_CMDLINE="cryptomgr.fuzz_iterations=20" VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_kunit.sh \
+		stage plain "guest vhost-user-maxsize" guest vhost-user-maxsize "$EXPECT/vhost-user-maxsize" \
+		--max-dataqueues 4 --max-size 65536 --features version-1,revision-1
 
-		say "guest tests: QEMU's builtin device hot-unplugged under load (dm-crypt, KUnit, ESP) and plugged back"
-		VCRYPTO_TESTS=vcrypto_unplug.sh stage plain "guest unplug" guest unplug "$EXPECT/qemu-builtin"
+	say "guest tests: QEMU builtin cryptodev backend"
+	VCRYPTO_TESTS="" stage plain "guest qemu-builtin" guest qemu-builtin "$EXPECT/qemu-builtin"
+	if only qemu-builtin; then
+		say "make run's first screen (QEMU's builtin backend)"
+		stage plain "make run" "$TOP/scripts/tests/host_run.sh" "$kdir" "$out/run" > "$out/host_run.ktap" || true
+	fi
 
-		say "guest tests: two devices (vhost-user-crypto and QEMU's builtin backend) in one guest"
-		GUEST_MORE_DEVICES="-object cryptodev-backend-builtin,id=c1 -device virtio-crypto-pci,cryptodev=c1" \
-		VCRYPTO_CMDLINE="cryptomgr.fuzz_iterations=20" VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_multidev.sh \
-			stage plain "guest two-devices" guest two-devices "$EXPECT/vhost-user" --max-dataqueues 4
+	say "guest tests: QEMU's builtin device hot-unplugged under load (dm-crypt, KUnit, ESP) and plugged back"
+	VCRYPTO_TESTS=vcrypto_unplug.sh stage plain "guest unplug" guest unplug "$EXPECT/qemu-builtin"
 
-		# QEMU 11.1 has no device with both several data queues and a vector per
-		# queue (see vcrypto_queues.sh): its builtin device gets its vector per
-		# queue (one data queue, the control queue, the configuration), our device
-		# its four queues. crypto_loadgen runs one thread per vCPU.
-		say "guest tests: 4 vCPUs, our device (4 data queues) and QEMU's builtin device (MSI-X, a vector per queue)"
-		VCRYPTO_SMP=4 GUEST_MORE_DEVICES="-object cryptodev-backend-builtin,id=c1 -device virtio-crypto-pci,cryptodev=c1,vectors=3" \
-		VCRYPTO_TESTS=vcrypto_queues.sh \
-			stage plain "guest smp" guest smp "$EXPECT/vhost-user" --max-dataqueues 4
-	} &
-	wait
+	say "guest tests: two devices (vhost-user-crypto and QEMU's builtin backend) in one guest"
+	GUEST_MORE_DEVICES="-object cryptodev-backend-builtin,id=c1 -device virtio-crypto-pci,cryptodev=c1" \
+	VCRYPTO_CMDLINE="cryptomgr.fuzz_iterations=20" VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_multidev.sh \
+		stage plain "guest two-devices" guest two-devices "$EXPECT/vhost-user" --max-dataqueues 4
+
+	# QEMU 11.1 has no device with both several data queues and a vector per
+	# queue (see vcrypto_queues.sh): its builtin device gets its vector per
+	# queue (one data queue, the control queue, the configuration), our device
+	# its four queues. crypto_loadgen runs one thread per vCPU.
+	say "guest tests: 4 vCPUs, our device (4 data queues) and QEMU's builtin device (MSI-X, a vector per queue)"
+	VCRYPTO_SMP=4 GUEST_MORE_DEVICES="-object cryptodev-backend-builtin,id=c1 -device virtio-crypto-pci,cryptodev=c1,vectors=3" \
+	VCRYPTO_TESTS=vcrypto_queues.sh \
+		stage plain "guest smp" guest smp "$EXPECT/vhost-user" --max-dataqueues 4
 }
 
 # The module built against the debug kernel, from a copy of its sources (the
