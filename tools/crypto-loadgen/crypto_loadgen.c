@@ -369,8 +369,23 @@ static bool lg_has_done(struct lg_thread *t)
 	return !bitmap_empty(t->done, inflight);
 }
 
+/*
+ * Takes the completed slots into ready (the thread refills them) and stops the
+ * run after too many errors: the run's result, 0 to go on.
+ */
+static int lg_take_done(struct lg_thread *t, unsigned long *ready)
+{
+	spin_lock_irq(&t->lock);
+	bitmap_copy(ready, t->done, inflight);
+	bitmap_zero(t->done, inflight);
+	if (t->errors > max_errors)
+		t->ret = t->first_error;
+	spin_unlock_irq(&t->lock);
+	return t->ret;
+}
+
 /* rekey: a new key, then one request on it, until the deadline. */
-static void lg_rekey_loop(struct lg_thread *t, unsigned long deadline)
+static void lg_rekey_loop(struct lg_thread *t, unsigned long *ready, unsigned long deadline)
 {
 	while (time_before(jiffies, deadline)) {
 		t->ret = lg_setkey(&t->tfm);
@@ -378,13 +393,24 @@ static void lg_rekey_loop(struct lg_thread *t, unsigned long deadline)
 			return;
 		lg_submit(t, &t->slots[0]);
 		wait_event(t->wq, lg_has_done(t));
-		spin_lock_irq(&t->lock);
-		bitmap_zero(t->done, inflight);
-		if (t->errors > max_errors)
-			t->ret = t->first_error;
-		spin_unlock_irq(&t->lock);
-		if (t->ret)
+		if (lg_take_done(t, ready))
 			return;
+	}
+}
+
+/* inflight requests at once, each slot refilled as it completes, until the deadline. */
+static void lg_load_loop(struct lg_thread *t, unsigned long *ready, unsigned long deadline)
+{
+	unsigned int i;
+
+	for (i = 0; i < inflight; i++)
+		lg_submit(t, &t->slots[i]);
+	while (time_before(jiffies, deadline)) {
+		wait_event_timeout(t->wq, lg_has_done(t), HZ / 10);
+		if (lg_take_done(t, ready))
+			return;
+		for_each_set_bit(i, ready, inflight)
+			lg_submit(t, &t->slots[i]);
 	}
 }
 
@@ -393,7 +419,6 @@ static int lg_thread_fn(void *data)
 	struct lg_thread *t = data;
 	unsigned long *ready = bitmap_zalloc(inflight, GFP_KERNEL);
 	unsigned long deadline;
-	unsigned int i;
 	ktime_t start;
 
 	t->ret = ready ? 0 : -ENOMEM;
@@ -401,26 +426,10 @@ static int lg_thread_fn(void *data)
 		goto out;
 	start = ktime_get();
 	deadline = jiffies + secs * HZ;
-	if (rekey) {
-		lg_rekey_loop(t, deadline);
-		goto measured;
-	}
-	for (i = 0; i < inflight; i++)
-		lg_submit(t, &t->slots[i]);
-	while (time_before(jiffies, deadline)) {
-		wait_event_timeout(t->wq, lg_has_done(t), HZ / 10);
-		spin_lock_irq(&t->lock);
-		bitmap_copy(ready, t->done, inflight);
-		bitmap_zero(t->done, inflight);
-		if (t->errors > max_errors)
-			t->ret = t->first_error;
-		spin_unlock_irq(&t->lock);
-		if (t->ret)
-			break;
-		for_each_set_bit(i, ready, inflight)
-			lg_submit(t, &t->slots[i]);
-	}
-measured:
+	if (rekey)
+		lg_rekey_loop(t, ready, deadline);
+	else
+		lg_load_loop(t, ready, deadline);
 	spin_lock_irq(&t->lock);
 	t->ops = t->completed;
 	spin_unlock_irq(&t->lock);
