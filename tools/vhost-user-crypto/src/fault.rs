@@ -6,7 +6,8 @@
 //! lies or misbehaves and change it while the guest runs.
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::wire::{self, parse_number, Status};
@@ -207,10 +208,44 @@ pub trait SessionControl: Send + Sync {
     fn forget(&self);
 }
 
+impl Faults {
+    /// No fault is set (every field named, so that a new one is not forgotten).
+    fn is_idle(&self) -> bool {
+        let Faults {
+            status_rules,
+            delay_ms,
+            reorder,
+            used_len,
+            corrupt,
+            stalled,
+            stall_all,
+            refused,
+            needs_reset,
+            used_id,
+            config,
+        } = self;
+        status_rules.is_empty()
+            && *delay_ms == 0
+            && !reorder
+            && used_len.is_none()
+            && corrupt.is_none()
+            && stalled.is_empty()
+            && !stall_all
+            && refused.is_empty()
+            && !needs_reset
+            && used_id.is_none()
+            && config.is_empty()
+    }
+}
+
 /// Shared, mutable fault configuration of one device.
 #[derive(Default)]
 pub struct FaultState {
     faults: Mutex<Faults>,
+    /// Whether any fault is set. Every queue asks several questions per
+    /// request; while no fault is set they read this flag alone instead of
+    /// taking the lock all queues share.
+    armed: AtomicBool,
     hook: Mutex<Option<Hook>>,
     sessions: Mutex<Option<Box<dyn SessionControl>>>,
 }
@@ -220,8 +255,21 @@ impl FaultState {
         Self::default()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Faults> {
+    fn lock(&self) -> MutexGuard<'_, Faults> {
         self.faults.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The faults, when any is set.
+    fn active(&self) -> Option<MutexGuard<'_, Faults>> {
+        self.armed.load(Ordering::Acquire).then(|| self.lock())
+    }
+
+    /// Changes the faults; the flag follows under the lock.
+    fn change<R>(&self, f: impl FnOnce(&mut Faults) -> R) -> R {
+        let mut faults = self.lock();
+        let r = f(&mut faults);
+        self.armed.store(!faults.is_idle(), Ordering::Release);
+        r
     }
 
     /// Installs the callback for [`FaultEvent`]s (the vhost-user backend).
@@ -257,7 +305,7 @@ impl FaultState {
 
     /// The status to answer instead of doing the work, if a rule fires.
     pub fn injected_status(&self, control: bool, opcode: u32) -> Option<u8> {
-        let mut f = self.lock();
+        let mut f = self.active()?;
         f.status_rules
             .iter_mut()
             .filter(|r| r.selector.matches(control, opcode))
@@ -267,7 +315,7 @@ impl FaultState {
     /// The status to answer a stateless data request instead of doing the work, if a
     /// `stateless` rule fires.
     pub fn injected_stateless_status(&self, opcode: u32) -> Option<u8> {
-        let mut f = self.lock();
+        let mut f = self.active()?;
         f.status_rules
             .iter_mut()
             .filter(|r| r.selector.matches_stateless(opcode))
@@ -276,12 +324,15 @@ impl FaultState {
 
     /// Whether this successful output should be corrupted.
     pub fn corrupt_now(&self) -> bool {
-        self.lock().corrupt.as_mut().is_some_and(|e| e.fire())
+        self.active()
+            .is_some_and(|mut f| f.corrupt.as_mut().is_some_and(|e| e.fire()))
     }
 
     /// The used length to report instead of `len`.
     pub fn used_len(&self, len: u32) -> u32 {
-        let mut f = self.lock();
+        let Some(mut f) = self.active() else {
+            return len;
+        };
         let Some((mode, every)) = f.used_len.as_mut() else {
             return len;
         };
@@ -297,7 +348,7 @@ impl FaultState {
 
     /// The falsified id to publish with this completion, if the rule fires.
     pub fn used_id(&self) -> Option<UsedIdMode> {
-        let mut f = self.lock();
+        let mut f = self.active()?;
         let (mode, every) = f.used_id.as_mut()?;
         every.fire().then_some(*mode)
     }
@@ -314,18 +365,17 @@ impl FaultState {
 
     /// Extra time before a completion is made visible.
     pub fn delay(&self) -> Duration {
-        Duration::from_millis(self.lock().delay_ms)
+        Duration::from_millis(self.active().map_or(0, |f| f.delay_ms))
     }
 
     /// Whether completions are released in reverse order.
     pub fn reorder(&self) -> bool {
-        self.lock().reorder
+        self.active().is_some_and(|f| f.reorder)
     }
 
     /// Whether queue `q` is not being serviced.
     pub fn stalled(&self, q: u16) -> bool {
-        let f = self.lock();
-        f.stall_all || f.stalled.contains(&q)
+        self.active().is_some_and(|f| f.stall_all || f.stalled.contains(&q))
     }
 
     /// Whether session creation for this advertised algorithm is refused.
@@ -336,12 +386,12 @@ impl FaultState {
 
     /// Whether the device is in the needs-reset state.
     pub fn needs_reset(&self) -> bool {
-        self.lock().needs_reset
+        self.active().is_some_and(|f| f.needs_reset)
     }
 
     /// Leaves the needs-reset state (called on device reset).
     pub fn clear_needs_reset(&self) {
-        self.lock().needs_reset = false;
+        self.change(|f| f.needs_reset = false);
     }
 
     /// Runs one command line; returns the reply text.
@@ -359,10 +409,7 @@ impl FaultState {
             self.forget_sessions();
             return Ok("ok".into());
         }
-        let event = {
-            let mut f = self.lock();
-            apply_command(&mut f, cmd, args)?
-        };
+        let event = self.change(|f| apply_command(f, cmd, args))?;
         if let Some(ev) = event {
             self.notify(ev);
         }
@@ -634,6 +681,35 @@ mod tests {
         assert!(s.apply("bogus").is_err());
         assert!(s.apply("status nothing ok").is_err());
         assert!(s.apply("show").unwrap().contains("delay_ms=0"));
+    }
+
+    #[test]
+    fn the_lock_free_flag_follows_every_fault() {
+        let s = FaultState::new();
+        assert!(!s.armed.load(Ordering::Acquire));
+        for cmd in [
+            "status hash err",
+            "delay 5",
+            "reorder on",
+            "used-len add 1",
+            "corrupt on",
+            "stall 1",
+            "refuse cipher:aes-cbc",
+            "needs-reset",
+            "used-id dup",
+            "config services 0x1",
+        ] {
+            s.apply(cmd).unwrap();
+            assert!(s.armed.load(Ordering::Acquire), "{cmd}");
+            s.apply("clear").unwrap();
+            assert!(!s.armed.load(Ordering::Acquire), "{cmd} cleared");
+        }
+        s.apply("needs-reset").unwrap();
+        s.clear_needs_reset();
+        assert!(!s.armed.load(Ordering::Acquire));
+        s.apply("stall 1").unwrap();
+        s.apply("unstall all").unwrap();
+        assert!(!s.armed.load(Ordering::Acquire));
     }
 
     #[test]

@@ -13,6 +13,8 @@
 //! - [`fault`], [`fault_socket`], [`completion`]: fault injection;
 //! - [`vhu_crypto`]: the vhost-user backend tying it to virtqueues.
 
+#![deny(unsafe_code)]
+
 pub mod algo_names;
 pub mod completion;
 pub mod config;
@@ -22,6 +24,8 @@ pub mod data;
 pub mod device;
 pub mod fault;
 pub mod fault_socket;
+// The crate's only `unsafe`: computing in guest memory (see the module).
+#[allow(unsafe_code)]
 pub mod guest_io;
 pub mod session;
 pub mod sessions;

@@ -46,6 +46,9 @@ struct QueueState {
     /// Every head the driver has made available on this queue since the
     /// device started (what an `used-id unknown` id must not be).
     heads_seen: HashSet<u16>,
+    /// Whether this queue's timer may be armed: while it is not and nothing
+    /// waits, publishing makes no timer system call.
+    timer_armed: bool,
 }
 
 /// Backend for one vhost-user connection.
@@ -205,8 +208,13 @@ impl VhuCrypto {
         let now = Instant::now();
         let ready = state.pending.take_ready(now, self.device.faults.reorder());
         self.push_used(vring, &ready, Some(&state.heads_seen))?;
+        let next_due = state.pending.next_due();
+        if next_due.is_none() && !state.timer_armed {
+            return Ok(());
+        }
+        state.timer_armed = next_due.is_some();
         let mut timer = self.timers[q].lock().unwrap_or_else(|e| e.into_inner());
-        let armed = match state.pending.next_due() {
+        let armed = match next_due {
             // A zero duration would disarm the timer: wait at least 1 µs.
             Some(due) => timer.reset(due.saturating_duration_since(now).max(Duration::from_micros(1)), None),
             None => timer.clear(),

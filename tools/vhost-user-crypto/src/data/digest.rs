@@ -34,8 +34,8 @@ pub(super) fn hash(req: &mut Req) -> Result<(), Status> {
     };
     let n = result_len(res_len, hs.result_len, hs.alg.digest_len())?;
     req.budget(&[src_len], &[n as u32])?;
-    let data = req.read(src_len)?;
-    let d = hs.alg.digest(&[&data]);
+    let data = req.take(src_len)?;
+    let d = data.with(|d| hs.alg.digest(&[d]));
     req.write_outputs(&[(0, &d[..n])])
 }
 
@@ -58,7 +58,7 @@ pub(super) fn mac(req: &mut Req) -> Result<(), Status> {
     };
     let n = result_len(res_len, ms.result_len, ms.key.mac_len())?;
     req.budget(&[], &[n as u32])?;
-    let data = req.read(src_len)?;
-    let m = ms.key.compute(&[&data]);
+    let data = req.take(src_len)?;
+    let m = data.with(|d| ms.key.compute(&[d]));
     req.write_outputs(&[(0, &m[..n])])
 }

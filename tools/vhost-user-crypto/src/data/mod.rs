@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use crate::config::Features;
 use crate::device::Device;
-use crate::guest_io::RequestIo;
+use crate::guest_io::{Input, RequestIo};
 use crate::session::Session;
 use crate::wire::{self, le32, le64, Status};
 
@@ -32,7 +32,8 @@ pub fn handle(dev: &Device, _head: u16, io: &mut RequestIo) {
 }
 
 fn execute(dev: &Device, io: &mut RequestIo) -> Result<(), u8> {
-    let hdr = io.read(wire::DATA_HEADER_LEN).map_err(|s| s as u8)?;
+    let mut hdr = [0u8; wire::DATA_HEADER_LEN];
+    io.read_into(&mut hdr).map_err(|s| s as u8)?;
     let opcode = le32(&hdr, 0);
     let service = opcode >> 8;
     if !known_opcode(opcode) {
@@ -55,7 +56,9 @@ fn execute(dev: &Device, io: &mut RequestIo) -> Result<(), u8> {
             return Err(st);
         }
     }
-    let flf = io.read(flf_len(service, features)).map_err(|s| s as u8)?;
+    let mut flf = [0u8; MAX_FLF_LEN];
+    io.read_into(&mut flf[..flf_len(service, features)])
+        .map_err(|s| s as u8)?;
     let mut req = Req {
         dev,
         io,
@@ -93,7 +96,11 @@ fn known_opcode(opcode: u32) -> bool {
     )
 }
 
+/// The longest `op_flf` (the stateless cipher one).
+const MAX_FLF_LEN: usize = 76;
+
 /// Size of `op_flf` for a service under the negotiated features.
+/// Fields past it read as zero.
 fn flf_len(service: u32, f: Features) -> usize {
     if f.stateless(service) {
         match service {
@@ -123,13 +130,13 @@ pub(crate) struct Req<'d, 'a, 'io> {
     session_mode: bool,
     /// `op_flf` has the stateless layout.
     stateless_layout: bool,
-    flf: Vec<u8>,
+    flf: [u8; MAX_FLF_LEN],
     /// Variable lengths checked so far, all of them and the writable ones.
     budgeted: u64,
     budgeted_writable: u64,
 }
 
-impl Req<'_, '_, '_> {
+impl<'a> Req<'_, 'a, '_> {
     fn field(&self, off: usize) -> u32 {
         le32(&self.flf, off)
     }
@@ -162,6 +169,26 @@ impl Req<'_, '_, '_> {
 
     fn read(&mut self, len: u32) -> Result<Vec<u8>, Status> {
         self.io.read(len as usize)
+    }
+
+    /// The next `len` readable bytes, in guest memory where they can be.
+    fn take(&mut self, len: u32) -> Result<Input<'a>, Status> {
+        self.io.take(len as usize)
+    }
+
+    /// Computes the first output in place from `input` (see
+    /// [`RequestIo::with_output`]) with `f`, then applies the corrupt-output
+    /// fault as [`Self::write_outputs`] does; `None` when it cannot be done
+    /// in place, and the caller copies.
+    fn in_place<R>(&self, input: &Input, f: impl FnOnce(&mut [u8]) -> Result<R, Status>) -> Option<Result<R, Status>> {
+        let faults = &self.dev.faults;
+        self.io.with_output(0, input, |out| {
+            let r = f(out)?;
+            if faults.corrupt_now() && !out.is_empty() {
+                out[0] ^= 0x01;
+            }
+            Ok(r)
+        })
     }
 
     /// Writes outputs at their writable offsets; the corrupt-output fault

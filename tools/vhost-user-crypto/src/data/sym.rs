@@ -58,7 +58,11 @@ fn cipher(req: &mut Req) -> Result<(), Status> {
         return Err(Status::InvSess);
     }
     let iv = req.read(iv_len)?;
-    let mut data = req.read(src_len)?;
+    let src = req.take(src_len)?;
+    if let Some(done) = req.in_place(&src, |out| cs.key.apply(dir, &iv, out).map_err(status_of)) {
+        return done;
+    }
+    let mut data = src.to_vec();
     cs.key.apply(dir, &iv, &mut data).map_err(status_of)?;
     req.write_outputs(&[(0, &data)])
 }
