@@ -13,6 +13,7 @@ use vm_memory::GuestMemoryMmap;
 use crate::config::{DeviceSettings, Features};
 use crate::fault::FaultState;
 use crate::guest_io::RequestIo;
+use crate::queue_stats::QueueStats;
 use crate::sessions::SessionTable;
 use crate::wire::CONFIG_LEN;
 
@@ -28,6 +29,8 @@ pub struct Device {
     pub settings: DeviceSettings,
     pub sessions: Arc<SessionTable>,
     pub faults: Arc<FaultState>,
+    /// Per queue (data queues, then control): what its worker did.
+    pub queue_stats: Arc<QueueStats>,
     negotiated: AtomicU64,
 }
 
@@ -35,10 +38,13 @@ impl Device {
     pub fn new(settings: DeviceSettings, faults: Arc<FaultState>) -> Self {
         let sessions = Arc::new(SessionTable::new(settings.max_sessions));
         faults.set_sessions(Box::new(Arc::downgrade(&sessions)));
+        let queue_stats = Arc::new(QueueStats::new(settings.max_dataqueues as usize + 1));
+        faults.set_queue_report(Box::new(Arc::downgrade(&queue_stats)));
         Device {
             settings,
             sessions,
             faults,
+            queue_stats,
             negotiated: AtomicU64::new(0),
         }
     }

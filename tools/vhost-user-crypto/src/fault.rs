@@ -238,6 +238,13 @@ impl Faults {
     }
 }
 
+/// What the fault channel reads of the device's queue workers (the
+/// `queue-stats` command).
+pub trait QueueReport: Send + Sync {
+    /// One line: each queue's requests, wake-ups and busy time.
+    fn report(&self) -> String;
+}
+
 /// Shared, mutable fault configuration of one device.
 #[derive(Default)]
 pub struct FaultState {
@@ -248,6 +255,7 @@ pub struct FaultState {
     armed: AtomicBool,
     hook: Mutex<Option<Hook>>,
     sessions: Mutex<Option<Box<dyn SessionControl>>>,
+    queue_report: Mutex<Option<Box<dyn QueueReport>>>,
 }
 
 impl FaultState {
@@ -281,6 +289,11 @@ impl FaultState {
     /// commands.
     pub fn set_sessions(&self, sessions: Box<dyn SessionControl>) {
         *self.sessions.lock().unwrap_or_else(|e| e.into_inner()) = Some(sessions);
+    }
+
+    /// Installs the device's queue counters for the `queue-stats` command.
+    pub fn set_queue_report(&self, report: Box<dyn QueueReport>) {
+        *self.queue_report.lock().unwrap_or_else(|e| e.into_inner()) = Some(report);
     }
 
     fn session_count(&self) -> usize {
@@ -403,6 +416,11 @@ impl FaultState {
         // Not a fault: what a test compares before and after to find leaked sessions.
         if cmd == "sessions" {
             return Ok(format!("sessions={}", self.session_count()));
+        }
+        // Not a fault either: what the benchmark reads around a load.
+        if cmd == "queue-stats" {
+            let report = self.queue_report.lock().unwrap_or_else(|e| e.into_inner());
+            return Ok(report.as_ref().map_or_else(String::new, |r| r.report()));
         }
         // An event, not a standing fault: the device loses its sessions without a reset.
         if cmd == "forget-sessions" {
@@ -681,6 +699,17 @@ mod tests {
         assert!(s.apply("bogus").is_err());
         assert!(s.apply("status nothing ok").is_err());
         assert!(s.apply("show").unwrap().contains("delay_ms=0"));
+    }
+
+    #[test]
+    fn queue_stats_read_from_the_device() {
+        let s = FaultState::new();
+        assert_eq!(s.apply("queue-stats").unwrap(), "");
+        let stats = std::sync::Arc::new(crate::queue_stats::QueueStats::new(1));
+        s.set_queue_report(Box::new(std::sync::Arc::downgrade(&stats)));
+        stats.record(0, 2, Duration::from_micros(3));
+        assert_eq!(s.apply("queue-stats").unwrap(), "q0 requests=2 wakeups=1 busy_us=3");
+        assert!(!s.armed.load(Ordering::Acquire));
     }
 
     #[test]

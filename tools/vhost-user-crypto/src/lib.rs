@@ -11,6 +11,7 @@
 //! - [`control`], [`data`]: control and data queue request handlers;
 //! - [`device`]: configuration and shared state of one device;
 //! - [`fault`], [`fault_socket`], [`completion`]: fault injection;
+//! - [`queue_stats`]: what each queue's worker did (read by the benchmark);
 //! - [`vhu_crypto`]: the vhost-user backend tying it to virtqueues.
 
 #![deny(unsafe_code)]
@@ -27,6 +28,7 @@ pub mod fault_socket;
 // The crate's only `unsafe`: computing in guest memory (see the module).
 #[allow(unsafe_code)]
 pub mod guest_io;
+pub mod queue_stats;
 pub mod session;
 pub mod sessions;
 pub mod vhu_crypto;

@@ -23,7 +23,9 @@ use vhost_user_backend::{VhostUserBackend, VringEpollHandler, VringRwLock, Vring
 use virtio_bindings::bindings::virtio_ring::{VIRTIO_RING_F_EVENT_IDX, VIRTIO_RING_F_INDIRECT_DESC};
 use virtio_queue::QueueOwnedT;
 use virtio_queue::QueueT;
-use vm_memory::{Address, Bytes, GuestAddress, GuestAddressSpace, GuestMemoryAtomic, GuestMemoryMmap};
+use vm_memory::{
+    Address, Bytes, GuestAddress, GuestAddressSpace, GuestMemoryAtomic, GuestMemoryLoadGuard, GuestMemoryMmap,
+};
 use vmm_sys_util::epoll::EventSet;
 use vmm_sys_util::event::{new_event_consumer_and_notifier, EventConsumer, EventFlag, EventNotifier};
 use vmm_sys_util::eventfd::{EventFd, EFD_NONBLOCK};
@@ -177,6 +179,25 @@ impl VhuCrypto {
         };
         let mem = atomic.memory();
         let event_idx = self.event_idx.load(Ordering::Relaxed);
+        let (start, mut served) = (Instant::now(), 0u64);
+        let result = self.serve_available(q, vring, state, &mem, event_idx, &mut served);
+        if served > 0 {
+            self.device.queue_stats.record(q, served, start.elapsed());
+        }
+        result
+    }
+
+    /// Serves chains until the queue is empty with notifications on again;
+    /// counts them in `served`.
+    fn serve_available(
+        &self,
+        q: usize,
+        vring: &VringRwLock,
+        state: &mut QueueState,
+        mem: &GuestMemoryLoadGuard<GuestMemoryMmap>,
+        event_idx: bool,
+        served: &mut u64,
+    ) -> io::Result<()> {
         loop {
             if event_idx {
                 vring.disable_notification().map_err(io::Error::other)?;
@@ -188,12 +209,13 @@ impl VhuCrypto {
                 .map_err(io::Error::other)?
                 .collect();
             let due = Instant::now() + self.device.faults.delay();
+            *served += chains.len() as u64;
             for chain in chains {
                 state.heads_seen.insert(chain.head_index());
                 let c = if q == self.control_queue() {
-                    self.device.handle_control(&mem, chain)
+                    self.device.handle_control(mem, chain)
                 } else {
-                    self.device.handle_data(&mem, chain)
+                    self.device.handle_data(mem, chain)
                 };
                 state.pending.push(due, c);
             }
