@@ -46,6 +46,7 @@ class Guest:
         self.loadgen = {}   # (alg, who, threads) -> {size: bytes/s}
         self.drivers = {}   # (alg, who) -> [driver names]
         self.errors = {}    # (alg, who, threads) -> errors
+        self.cpu = {}       # (alg, who, threads) -> {size: (busy %, CPU ns per request)} of the best round
         self.dm = {}        # (who, cipher, op) -> (bytes/s, our requests)
         self.esp = {}       # who -> (bytes/s, our requests, ok, alg)
         self.stateless = {}  # (mode, size, rekey) -> (ops/s, bytes/s, errors)
@@ -76,7 +77,10 @@ class Guest:
                 key = (v["alg"], who, int(v["threads"]))
                 # With several rounds, each size's best (see vcrypto_bench.sh).
                 r, size = self.loadgen.setdefault(key, {}), int(v["size"])
-                r[size] = max(r.get(size, 0), int(v["bytes_per_s"]))
+                if int(v["bytes_per_s"]) >= r.get(size, 0):
+                    r[size] = int(v["bytes_per_s"])
+                    if "busy_pct" in v and "cpu_ns_per_op" in v:
+                        self.cpu.setdefault(key, {})[size] = (int(v["busy_pct"]), int(v["cpu_ns_per_op"]))
                 # A template instance may be made anew in a later round, under another name.
                 names = self.drivers.setdefault((v["alg"], who), [])
                 if v.get("driver", "?") not in names:
@@ -136,18 +140,22 @@ def mbs(v):
 
 
 def queue_counters(g, label):
-    """Per-queue deltas of the dataq<i>_* counters around one run, or None."""
+    """Per-queue deltas around one run of the driver's dataq<i>_* counters and
+    the device's device_q<i>_* ones (keys prefixed "device_"), the driver's
+    requests in all, and the run's seconds (None where not printed); or None."""
     before, after = g.stats.get(f"before-{label}"), g.stats.get(f"after-{label}")
     if before is None or after is None:
         return None
     queues = {}
     for k, v in after.items():
-        if k.startswith("dataq") and "_" in k:
-            q, what = k[5:].split("_", 1)
-            if q.isdigit():
-                queues.setdefault(int(q), {})[what] = v - before.get(k, 0)
+        for prefix, tag in (("dataq", ""), ("device_q", "device_")):
+            if k.startswith(prefix) and "_" in k[len(prefix):]:
+                q, what = k[len(prefix):].split("_", 1)
+                if q.isdigit():
+                    queues.setdefault(int(q), {})[tag + what] = v - before.get(k, 0)
     total = after.get("submitted", 0) - before.get("submitted", 0)
-    return queues, total
+    secs = (after["time_cs"] - before["time_cs"]) / 100 if "time_cs" in after and "time_cs" in before else None
+    return queues, total, secs
 
 
 def main():
@@ -283,26 +291,59 @@ def main():
     w(f"## Notifications per queue (vhost-user device, ours, cbc(aes), {n_vu} thread(s), all sizes)")
     w("")
     w("From our debugfs stats file (`dataq<i>_submitted`, `_completed`, `_kicks`, `_interrupts`), "
-      "counted around the load generator run.")
+      "counted around the load generator run, and the device's own counters of the same queue "
+      "(`queue-stats` over its fault channel): the times its worker woke up and found work, and the "
+      "share of the run it spent serving. A device that empties its queue and waits must be kicked "
+      "for the next request: kicks per request follow its wake-ups per request.")
     w("")
-    w("| queue | requests | kicks | interrupts | kicks/request |")
-    w("|---|---|---|---|---|")
+    w("| queue | requests | kicks | interrupts | kicks/request | device wake-ups/request | device busy |")
+    w("|---|---|---|---|---|---|---|")
     kicks_max, kicks_where = None, ""
     qc = queue_counters(vu, f"cbc-{n_vu}")
     if qc and qc[0]:
-        for q in sorted(qc[0]):
+        secs = qc[2]
+        for q in sorted(k for k in qc[0] if "submitted" in qc[0][k]):
             c = qc[0][q]
             sub, kicks = c.get("submitted"), c.get("kicks")
             kpr = f"{kicks / sub:.2f}" if sub and kicks is not None else "n/a"
+            dreq, dwake, dbusy = c.get("device_requests"), c.get("device_wakeups"), c.get("device_busy_us")
+            wpr = f"{dwake / dreq:.2f}" if dreq and dwake is not None else "n/a"
+            busy = f"{100 * dbusy / 1e6 / secs:.1f} %" if dbusy is not None and secs else "n/a"
             if sub and kicks is not None and (kicks_max is None or kicks / sub > kicks_max):
                 kicks_max, kicks_where = kicks / sub, f"queue {q}"
+                if dreq:
+                    kicks_where += f"; the device woke {wpr} times per request there and was busy {busy} of the run"
             w(f"| {q} | {sub if sub is not None else 'n/a'} | {kicks if kicks is not None else 'n/a'} | "
-              f"{c.get('interrupts', 'n/a')} | {kpr} |")
+              f"{c.get('interrupts', 'n/a')} | {kpr} | {wpr} | {busy} |")
     else:
         total = f"{qc[1]} requests in all; " if qc else ""
-        w(f"| all | {qc[1] if qc else 'n/a'} | n/a | n/a | n/a |")
+        w(f"| all | {qc[1] if qc else 'n/a'} | n/a | n/a | n/a | n/a | n/a |")
         w("")
         w(f"({total}this driver has no per-queue `dataq<i>_*` counters yet)")
+    w("")
+
+    # --- guest CPU ---
+    w("## Where the time goes: the guest's CPUs (cbc(aes))")
+    w("")
+    w("From crypto_loadgen, per size: how busy all the guest's vCPUs were during the run "
+      "(100 %: the guest's CPUs, not the device, were the limit), and the CPU time they spent per "
+      "request (submitting threads, driver, interrupts, all together). Under TCG a vCPU is an "
+      "emulator thread on the host: its time per request is what the driver's code costs there.")
+    w("")
+    cpu_sizes = [16, 4096, 65536]
+    w("| implementation | device | threads | " + " | ".join(f"{size_name(s)} busy, µs/request" for s in cpu_sizes) + " |")
+    w("|---|---|---|" + "---|" * len(cpu_sizes))
+    any_cpu = False
+    for name, _ in GUESTS:
+        g = guests[name]
+        for (alg, who, n), r in sorted(g.cpu.items(), key=lambda x: (x[0][1] != "rs", x[0][1], x[0][2])):
+            if alg != "cbc":
+                continue
+            any_cpu = True
+            cells = [f"{r[sz][0]} %, {r[sz][1] / 1000:.1f}" if sz in r else "n/a" for sz in cpu_sizes]
+            w(f"| {WHO[who]} | {dev_name[name]} | {n} | " + " | ".join(cells) + " |")
+    if not any_cpu:
+        w("| (crypto_loadgen printed no CPU figures) | | | | | |")
     w("")
 
     # --- absolute numbers ---
@@ -327,12 +368,24 @@ def main():
         state = "n/a" if value is None else ("met" if ok else "missed")
         w(f"- **{state}**: {text}: {how}")
 
+    def context(g, size):
+        """What was measured beside a cbc(aes) ratio at `size`: each run's MB/s, vCPUs busy, CPU per request."""
+        parts = []
+        for who in ("rs", "c"):
+            for n in g.threads():
+                bps = g.loadgen.get(("cbc", who, n), {}).get(size)
+                c = g.cpu.get(("cbc", who, n), {}).get(size)
+                if bps:
+                    parts.append(f"{WHO[who]} {n} thr {mbs(bps)} MB/s"
+                                 + (f" ({c[0]} % busy, {c[1] / 1000:.1f} µs/request)" if c else ""))
+        return f"; measured at {size_name(size)}: " + ", ".join(parts) if parts else ""
+
     r1 = [(s, bi.loadgen.get(("cbc", "rs", 1), {}).get(s), bi.loadgen.get(("cbc", "c", 1), {}).get(s)) for s in SIZES]
     r1 = [(s, a / b) for s, a, b in r1 if a and b]
     if r1:
         s, v = min(r1, key=lambda x: x[1])
         target("cbc(aes) ours/C >= 3.0 at every size, 1 thread (QEMU builtin device)", v, v >= 3.0,
-               f"smallest {v:.2f} at {size_name(s)} ({len(r1)} sizes)")
+               f"smallest {v:.2f} at {size_name(s)} ({len(r1)} sizes)" + context(bi, s))
     else:
         target("cbc(aes) ours/C >= 3.0 at every size, 1 thread", None, False, "not measured")
     for s in (16, 4096):
@@ -346,7 +399,7 @@ def main():
                    + (f"ours/C is {v:.2f}" if v else "there is no figure either"))
         else:
             target(text, v, v is not None and v >= 4.0,
-                   (f"{v:.2f} with {n_vu} threads" if v else "no figure (a run missing)"))
+                   (f"{v:.2f} with {n_vu} threads" if v else "no figure (a run missing)") + context(vu, s))
     target(f"kicks per request <= 0.5 under the load of {n_vu} thread(s) (vhost-user device, cbc(aes))", kicks_max, kicks_max is not None and kicks_max <= 0.5,
            f"worst {kicks_max:.2f} ({kicks_where})" if kicks_max is not None
            else "not measured: the driver has no dataq<i>_kicks counters yet")

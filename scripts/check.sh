@@ -111,6 +111,7 @@ guest() {
 host_tests() {
 	if [ -z "${VCRYPTO_ONLY:-}" ]; then
 		"$TOP/scripts/tests/host_ktap_count.sh" > "$out/host_ktap.ktap" 2>&1 || true
+		"$TOP/scripts/tests/host_bench_report.sh" > "$out/host_bench_report.ktap" 2>&1 || true
 		"$TOP/scripts/tests/host_kdir_errors.sh" "$kdir" > "$out/host_kdir.ktap" 2>&1 || true
 		# This one also builds the module (under clippy) for the guest.
 		"$TOP/scripts/tests/host_code_rules.sh" "$kdir" > "$out/host_rules.ktap" 2>&1 || true

@@ -22,6 +22,13 @@
  *
  *   crypto_loadgen: result driver=<d> type=<t> threads=<n> inflight=<m> size=<s>
  *                   ops=<n> ns=<n> ops_per_s=<n> bytes_per_s=<n> errors=<n>
+ *                   busy_pct=<p> cpu_ns_per_op=<n>
+ *
+ * busy_pct is how busy all online CPUs were during the size's run (100: the
+ * CPUs, not the device, were the limit), and cpu_ns_per_op the CPU time all
+ * of them spent per operation: the submitting threads, the driver, the
+ * interrupts and everything else that ran meanwhile (the run has the machine
+ * to itself). Both come from the idle time /proc/stat counts.
  *
  * With `rekey`, every operation is a new key and one request on it (what a
  * TLS connection or an IPsec rekey costs: setkey, then the first request):
@@ -33,12 +40,14 @@
 #include <crypto/skcipher.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/kernel_stat.h>
 #include <linux/kthread.h>
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/random.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/tick.h>
 #include <linux/wait.h>
 
 static char *alg = "cbc(aes)";
@@ -449,11 +458,35 @@ out:
 	return 0;
 }
 
+/*
+ * Time all online CPUs have spent idle or waiting for I/O, in ns, as
+ * /proc/stat counts it: the tick code's figure where it keeps one (NO_HZ),
+ * else the tick's counters.
+ */
+static u64 lg_idle_ns(void)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_online_cpu(cpu) {
+		u64 idle = get_cpu_idle_time_us(cpu, NULL);
+		u64 iowait = get_cpu_iowait_time_us(cpu, NULL);
+
+		if (idle == -1ULL)
+			sum += kcpustat_cpu(cpu).cpustat[CPUTIME_IDLE] +
+			       kcpustat_cpu(cpu).cpustat[CPUTIME_IOWAIT];
+		else
+			sum += (idle + (iowait == -1ULL ? 0 : iowait)) * NSEC_PER_USEC;
+	}
+	return sum;
+}
+
 /* Runs every thread at one size and prints the sum. */
 static int lg_run_size(struct lg_thread *ts, unsigned int n, unsigned int size)
 {
-	u64 ops = 0, ns = 0, errors = 0;
-	unsigned int i;
+	u64 ops = 0, ns = 0, errors = 0, idle, capacity, busy;
+	unsigned int i, cpus = num_online_cpus();
+	ktime_t start;
 	int ret = 0;
 
 	for (i = 0; i < n; i++) {
@@ -471,6 +504,9 @@ static int lg_run_size(struct lg_thread *ts, unsigned int n, unsigned int size)
 			break;
 		}
 	}
+	/* The CPUs' time from here to the last thread's end (its drain too). */
+	idle = lg_idle_ns();
+	start = ktime_get();
 	for (i = 0; i < n && ts[i].task; i++)
 		wake_up_process(ts[i].task);
 	for (i = 0; i < n && ts[i].task; i++) {
@@ -485,14 +521,18 @@ static int lg_run_size(struct lg_thread *ts, unsigned int n, unsigned int size)
 		if (t->ret && !ret)
 			ret = t->ret;
 	}
+	capacity = (u64)cpus * ktime_to_ns(ktime_sub(ktime_get(), start));
+	idle = lg_idle_ns() - idle;
+	busy = capacity > idle ? capacity - idle : 0;
 	if (ret) {
 		pr_err("crypto_loadgen: %s at %u bytes failed: %d\n", alg, size, ret);
 		return ret;
 	}
-	pr_info("crypto_loadgen: result driver=%s type=%s threads=%u inflight=%u size=%u%s ops=%llu ns=%llu ops_per_s=%llu bytes_per_s=%llu errors=%llu\n",
+	pr_info("crypto_loadgen: result driver=%s type=%s threads=%u inflight=%u size=%u%s ops=%llu ns=%llu ops_per_s=%llu bytes_per_s=%llu errors=%llu busy_pct=%llu cpu_ns_per_op=%llu\n",
 		lg_driver_name(&ts[0].tfm), type, n, inflight, size, rekey ? " rekey=1" : "", ops, ns,
 		mul_u64_u64_div_u64(ops, NSEC_PER_SEC, max_t(u64, ns, 1)),
-		mul_u64_u64_div_u64(ops * size, NSEC_PER_SEC, max_t(u64, ns, 1)), errors);
+		mul_u64_u64_div_u64(ops * size, NSEC_PER_SEC, max_t(u64, ns, 1)), errors,
+		div64_u64(busy * 100, max_t(u64, capacity, 1)), div64_u64(busy, max_t(u64, ops, 1)));
 	return 0;
 }
 

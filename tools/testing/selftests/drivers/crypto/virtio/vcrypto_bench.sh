@@ -41,7 +41,7 @@
 #   BENCH kind=dmcrypt who=<sw|rs> cipher=<spec> op=<write|read> bytes=<b> cs=<centiseconds> ours_requests=<n>
 #   BENCH kind=stateless mode=<session|stateless> driver=<d> ... size=<s> [rekey=1] ... ops_per_s=<n> bytes_per_s=<b> ...
 #   BENCH kind=ipsec who=<sw|rs> alg=<name> bytes=<b> cs=<centiseconds> ours_requests=<n> ok=<0|1>
-#   STATS <label> <counter> <value>
+#   STATS <label> <counter> <value>   (time_cs, our debugfs counters, device_q<i>_*)
 . "$(dirname "$0")/vcrypto_lib.sh"
 
 SECS=${VCRYPTO_BENCH_SECS:-1}
@@ -70,8 +70,15 @@ now_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
 # Requests our driver has sent to the device (0 while it is not loaded).
 ours_submitted() { v=$(our_stat submitted 2>/dev/null); echo "${v:-0}"; }
 
-# stats <label>: our first device's debugfs counters as STATS lines.
+# stats <label>: the time, our first device's debugfs counters and, where
+# the device has a fault channel (ours), its own per-queue counters
+# (device_q<i>_requests, _wakeups, _busy_us) as STATS lines.
 stats() {
+	echo "STATS $1 time_cs $(now_cs)"
+	if fault_available; then
+		fault_cmd queue-stats | tr ' ' '\n' |
+			awk -v l="$1" '/^q[0-9]+$/ { q = $1 } q && /=/ { split($0, a, "="); print "STATS", l, "device_" q "_" a[1], a[2] }'
+	fi
 	for f in /sys/kernel/debug/virtio_crypto_rs-*/stats; do
 		[ -f "$f" ] && awk -v l="$1" 'NF == 2 { print "STATS", l, $1, $2 }' "$f"
 		return 0
@@ -190,8 +197,8 @@ stateless_part() {
 	[ -f "$LOADGEN" ] || { echo "# crypto_loadgen.ko not built: no stateless run"; return 0; }
 	for mode in $(seq "$ROUNDS" | sed 's/.*/0 2/'); do
 		label=session
-		[ $mode = 2 ] && label=stateless
-		if ! module_load stateless=$mode || ! wait_selftests; then
+		[ "$mode" = 2 ] && label=stateless
+		if ! module_load stateless="$mode" || ! wait_selftests; then
 			echo "# our module did not load with stateless=$mode"
 			module_loaded && module_unload
 			continue
