@@ -7,7 +7,9 @@
 # Three lanes share the machine's two cores from the start:
 #   plain  the plain kernel, host tests, then the guests on it, one at a time;
 #   debug  the debug kernel (lockdep, KASAN, DEBUG_SG; built once, cached),
-#          the module against it, then two guests on it side by side;
+#          the module against it, then two guests on it side by side, then
+#          whichever of the plain kernel's shorter guests the plain lane has
+#          not started yet (SHARED_GUESTS);
 #   stock  Debian's stock cloud kernel: our module built for it with its own
 #          toolchain, and a guest on it (scripts/stock-kernel.sh).
 # The debug kernel is the longest build, so it starts at once; a TCG guest
@@ -148,6 +150,9 @@ plain_lane() {
 			"$TOP/scripts/tests/host_install.sh" "$kdir" "$out/install" > "$out/host_install.ktap" || true
 		export VCRYPTO_INSTALL_ROOT=$out/install/root
 	fi
+	# The plain kernel and module are ready for anyone: the debug lane, done
+	# with its own guests, takes shorter ones from the end of SHARED_GUESTS.
+	echo "$kdir" > "$out/.plain-kdir"
 	say "guest tests: vhost-user-crypto device, 4 data queues, every algorithm it serves"
 	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_c_driver.sh,vcrypto_kunit.sh,vcrypto_dmcrypt.sh,vcrypto_hash.sh,vcrypto_aead.sh,vcrypto_ktls.sh,vcrypto_install.sh,vcrypto_samples.sh \
 		stage plain "guest vhost-user" guest vhost-user "$EXPECT/vhost-user" --max-dataqueues 4
@@ -161,38 +166,69 @@ plain_lane() {
 	VCRYPTO_TESTS=vcrypto_recover.sh,vcrypto_suspend.sh,vcrypto_faults_alloc.sh,vcrypto_faults_setkey.sh \
 		stage plain "guest vhost-user-recover" guest vhost-user-recover "$EXPECT/vhost-user" --max-dataqueues 4
 
+	take_shared plain $SHARED_GUESTS
+}
+
+# The plain kernel's shorter guests, in the plain lane's order. Either lane
+# runs each (take_shared): the plain lane from the front after its own long
+# guests, the debug lane from the back once its guests are done, so that
+# neither waits idle for the other (a cold cache lengthens the debug lane, a
+# warm one the plain lane).
+SHARED_GUESTS="stateless maxsize qemu-builtin unplug two-devices smp"
+
+# take_shared <lane> <name>...: runs each guest no lane has claimed yet.
+take_shared() {
+	local lane=$1 g
+	shift
+	for g in "$@"; do
+		mkdir "$out/.claimed-$g" 2>/dev/null || continue
+		shared_guest "$lane" "$g"
+	done
+}
+
+# shared_guest <lane> <name>: one of SHARED_GUESTS, on the plain kernel
+# ($kdir) with the plain module.
+shared_guest() {
+	local lane=$1
+	case $2 in
+	stateless)
 	# The stateless, max_size and two-device guests run the full self-tests
 	# with 20 random comparisons per algorithm instead of 100 (the vhost-user
 	# guest runs them all): they test other device configurations.
 	say "guest tests: vhost-user-crypto device with 8 sessions, the driver's requests all stateless (stateless=2)"
 	VCRYPTO_CMDLINE="cryptomgr.fuzz_iterations=20" VCRYPTO_GUEST_ENV="VCRYPTO_MODULE_ARGS=stateless=2" \
 	VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_kunit.sh,vcrypto_stateless.sh \
-		stage plain "guest vhost-user-stateless" guest vhost-user-stateless "$EXPECT/vhost-user" \
+		stage "$lane" "guest vhost-user-stateless" guest vhost-user-stateless "$EXPECT/vhost-user" \
 		--max-dataqueues 4 --max-sessions 8
-
+	;;
+	maxsize)
 	# Revision 1 without stateless mode here; the guests above get the device's
 	# default (revision 1, stateless mode for every service, which the driver
 	# uses only when the session table is full), QEMU's builtin device revision 0.
 	say "guest tests: vhost-user-crypto device with max_size 64 KiB (longer messages take the fallback), revision 1 without stateless mode"
 	VCRYPTO_CMDLINE="cryptomgr.fuzz_iterations=20" VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_kunit.sh \
-		stage plain "guest vhost-user-maxsize" guest vhost-user-maxsize "$EXPECT/vhost-user-maxsize" \
+		stage "$lane" "guest vhost-user-maxsize" guest vhost-user-maxsize "$EXPECT/vhost-user-maxsize" \
 		--max-dataqueues 4 --max-size 65536 --features version-1,revision-1
-
+	;;
+	qemu-builtin)
 	say "guest tests: QEMU builtin cryptodev backend"
-	VCRYPTO_TESTS="" stage plain "guest qemu-builtin" guest qemu-builtin "$EXPECT/qemu-builtin"
+	VCRYPTO_TESTS="" stage "$lane" "guest qemu-builtin" guest qemu-builtin "$EXPECT/qemu-builtin"
 	if only qemu-builtin; then
 		say "make run's first screen (QEMU's builtin backend)"
-		stage plain "make run" "$TOP/scripts/tests/host_run.sh" "$kdir" "$out/run" > "$out/host_run.ktap" || true
+		stage "$lane" "make run" "$TOP/scripts/tests/host_run.sh" "$kdir" "$out/run" > "$out/host_run.ktap" || true
 	fi
-
+	;;
+	unplug)
 	say "guest tests: QEMU's builtin device hot-unplugged under load (dm-crypt, KUnit, ESP) and plugged back"
-	VCRYPTO_TESTS=vcrypto_unplug.sh stage plain "guest unplug" guest unplug "$EXPECT/qemu-builtin"
-
+	VCRYPTO_TESTS=vcrypto_unplug.sh stage "$lane" "guest unplug" guest unplug "$EXPECT/qemu-builtin"
+	;;
+	two-devices)
 	say "guest tests: two devices (vhost-user-crypto and QEMU's builtin backend) in one guest"
 	GUEST_MORE_DEVICES="-object cryptodev-backend-builtin,id=c1 -device virtio-crypto-pci,cryptodev=c1" \
 	VCRYPTO_CMDLINE="cryptomgr.fuzz_iterations=20" VCRYPTO_TESTS=vcrypto_probe.sh,vcrypto_multidev.sh \
-		stage plain "guest two-devices" guest two-devices "$EXPECT/vhost-user" --max-dataqueues 4
-
+		stage "$lane" "guest two-devices" guest two-devices "$EXPECT/vhost-user" --max-dataqueues 4
+	;;
+	smp)
 	# QEMU 11.1 has no device with both several data queues and a vector per
 	# queue (see vcrypto_queues.sh): its builtin device gets its vector per
 	# queue (one data queue, the control queue, the configuration), our device
@@ -200,7 +236,24 @@ plain_lane() {
 	say "guest tests: 4 vCPUs, our device (4 data queues) and QEMU's builtin device (MSI-X, a vector per queue)"
 	VCRYPTO_SMP=4 GUEST_MORE_DEVICES="-object cryptodev-backend-builtin,id=c1 -device virtio-crypto-pci,cryptodev=c1,vectors=3" \
 	VCRYPTO_TESTS=vcrypto_queues.sh \
-		stage plain "guest smp" guest smp "$EXPECT/vhost-user" --max-dataqueues 4
+		stage "$lane" "guest smp" guest smp "$EXPECT/vhost-user" --max-dataqueues 4
+	;;
+	esac
+}
+
+# The plain kernel's shorter guests the plain lane has not taken yet, run in
+# the debug lane after its own: the plain kernel and module, none of the
+# debug lane's settings.
+debug_lane_takes_shared() {
+	local names="" g
+	[ -s "$out/.plain-kdir" ] || return 0
+	for g in $SHARED_GUESTS; do names="$g $names"; done
+	(
+		unset VCRYPTO_MODULE_DIR GUEST_KDIR VCRYPTO_CMDLINE VCRYPTO_GUEST_ENV GUEST_TIMEOUT
+		kdir=$(cat "$out/.plain-kdir")
+		# shellcheck disable=SC2086
+		take_shared debug $names
+	)
 }
 
 # The module built against the debug kernel, from a copy of its sources (the
@@ -256,6 +309,7 @@ debug_lane() {
 		stage debug "guest debug-recover" guest debug-recover "$EXPECT/vhost-user" --max-dataqueues 4
 	} &
 	wait
+	debug_lane_takes_shared
 }
 
 # Debian's stock cloud kernel (scripts/stock-kernel.sh): a root with its exact
