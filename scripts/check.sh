@@ -251,6 +251,8 @@ debug_lane_takes_shared() {
 	(
 		unset VCRYPTO_MODULE_DIR GUEST_KDIR VCRYPTO_CMDLINE VCRYPTO_GUEST_ENV GUEST_TIMEOUT
 		kdir=$(cat "$out/.plain-kdir")
+		# What the plain lane installed for vcrypto_install.sh (the builtin guest runs it too).
+		[ -d "$out/install/root" ] && export VCRYPTO_INSTALL_ROOT=$out/install/root
 		# shellcheck disable=SC2086
 		take_shared debug $names
 	)
